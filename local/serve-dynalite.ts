@@ -1,0 +1,24 @@
+// Runs dynalite on 127.0.0.1 for a process that is not Node (the .NET integration tests):
+//   node --import tsx local/serve-dynalite.ts [--port N]
+// prints one line, {"endpoint":"http://127.0.0.1:PORT"}, once it listens, and stops when its standard
+// input closes or it gets SIGTERM/SIGINT, so it never outlives the process that started it.
+import { parseArgs } from "node:util";
+import { startDynalite } from "./dynalite";
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({ options: { port: { type: "string", default: "0" } } });
+    const server = await startDynalite(Number(values.port));
+    process.stdout.write(`${JSON.stringify({ endpoint: server.endpoint })}\n`);
+
+    const stop = async () => {
+        await server.close();
+        process.exit(0);
+    };
+    process.stdin.on("end", stop).on("error", stop).resume();
+    process.on("SIGTERM", stop).on("SIGINT", stop);
+}
+
+main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+});
