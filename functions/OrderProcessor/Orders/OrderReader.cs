@@ -40,6 +40,11 @@ public static class OrderReader
             return ParseResult.Invalid($"order is {json.Length} bytes, more than the {OrderRules.MaxOrderBytes} allowed");
         }
 
+        if (json.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return ParseResult.Invalid("order is empty");
+        }
+
         string? orderId = null, userId = null, itemName = null, status = null, timestamp = null;
         long quantity = 0;
         var seen = Field.Unknown;
@@ -48,11 +53,7 @@ public static class OrderReader
         var reader = new Utf8JsonReader(json, ReaderOptions);
         try
         {
-            if (!reader.Read())
-            {
-                return ParseResult.Invalid("order is empty");
-            }
-
+            reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 return ParseResult.Invalid($"order is not a JSON object but {Describe(reader.TokenType)}");

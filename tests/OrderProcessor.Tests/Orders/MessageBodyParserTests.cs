@@ -1,0 +1,63 @@
+using OrderProcessor.Orders;
+
+namespace OrderProcessor.Tests.Orders;
+
+public sealed class MessageBodyParserTests
+{
+    [Test]
+    public void Parse_SnsEnvelope_ReadsTheOrderInMessage()
+    {
+        var result = MessageBodyParser.Parse(TestEvents.SnsEnvelope(TestEvents.SampleOrder));
+
+        Assert.That(result.Order?.OrderId, Is.EqualTo("O1234"));
+        Assert.That(result.Order?.Quantity, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Parse_RawOrder_ReadsIt()
+    {
+        var result = MessageBodyParser.Parse(TestEvents.SampleOrder);
+
+        Assert.That(result.Order?.OrderId, Is.EqualTo("O1234"));
+    }
+
+    [Test]
+    public void Parse_AwsDocsEnvelope_RejectsItsNonJsonMessage()
+    {
+        var result = MessageBodyParser.Parse(RepositoryFiles.SharedEvent("sns-envelope-in-sqs-body.aws-docs.json"));
+
+        Assert.That(result.Reason, Does.StartWith("order is not valid JSON: 'H' is an invalid start of a value."));
+    }
+
+    [Test]
+    public void Parse_EnvelopeWithEmptyMessage_IsRejected()
+    {
+        Assert.That(MessageBodyParser.Parse(TestEvents.SnsEnvelope("")).Reason, Is.EqualTo("SNS envelope's Message is empty"));
+    }
+
+    [Test]
+    public void Parse_EnvelopeWithoutMessage_IsRejected()
+    {
+        Assert.That(MessageBodyParser.Parse("""{"Type":"Notification","TopicArn":"arn"}""").Reason, Is.EqualTo("SNS envelope has no Message"));
+    }
+
+    [Test]
+    public void Parse_EnvelopeWithMessageAsObject_IsRejected()
+    {
+        var result = MessageBodyParser.Parse("""{"Type":"Notification","Message":{"orderId":"O1"}}""");
+
+        Assert.That(result.Reason, Does.StartWith("SNS envelope is not valid: "));
+    }
+
+    [Test]
+    public void Parse_EmptyBody_IsRejected()
+    {
+        Assert.That(MessageBodyParser.Parse("").Reason, Is.EqualTo("body is empty"));
+    }
+
+    [Test]
+    public void Parse_NotJson_IsRejectedAsAnInvalidOrder()
+    {
+        Assert.That(MessageBodyParser.Parse("Message Body").Reason, Does.StartWith("order is not valid JSON"));
+    }
+}
