@@ -1,0 +1,122 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+
+namespace OrderProcessor.Tests.Integration;
+
+/// <summary>
+/// The bundle the stack deploys, built by the stack's own packaging code, loaded by its handler string the
+/// way the .NET managed runtime does: a fresh <see cref="AssemblyLoadContext"/> over the bundle folder,
+/// <c>Assembly::Type::Method</c> resolved by reflection, the parameterless constructor reading the environment.
+/// </summary>
+[FixtureLifeCycle(LifeCycle.SingleInstance)]
+[NonParallelizable]
+public sealed class PublishedBundleTests
+{
+    private static readonly string[] Variables = ["TABLE_NAME", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+
+    private readonly Dictionary<string, string?> _saved = [];
+    private DynaliteServer _server = null!;
+    private AmazonDynamoDBClient _client = null!;
+    private string _table = null!;
+    private string _bundle = null!;
+    private BundleContext _context = null!;
+    private object _function = null!;
+    private MethodInfo _handler = null!;
+
+    [OneTimeSetUp]
+    public async Task PublishAndLoad()
+    {
+        var architecture = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x86_64";
+        var bundle = await NodeTool.RunAsync("infra/package-function.ts", "--architecture", architecture);
+        _bundle = JsonDocument.Parse(bundle).RootElement.GetProperty("directory").GetString()!;
+
+        _server = await DynaliteServer.StartAsync();
+        _client = _server.CreateClient();
+        _table = await _server.CreateOrdersTableAsync(_client);
+        foreach (var name in Variables)
+        {
+            _saved[name] = Environment.GetEnvironmentVariable(name);
+        }
+
+        Environment.SetEnvironmentVariable("TABLE_NAME", _table);
+        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB", _server.Endpoint);
+        Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local");
+
+        var parts = RepositoryFiles.Handler.Split("::");
+        _context = new BundleContext(Path.Combine(_bundle, parts[0] + ".dll"));
+        var assembly = _context.LoadFromAssemblyName(new AssemblyName(parts[0]));
+        var type = assembly.GetType(parts[1], throwOnError: true)!;
+        _handler = type.GetMethod(parts[2], [typeof(Stream)]) ?? throw new MissingMethodException(parts[1], parts[2]);
+        _function = Activator.CreateInstance(type)!;
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        foreach (var (name, value) in _saved)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        _context?.Unload();
+        _client?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    private async Task<string> InvokeAsync(Stream input)
+    {
+        var task = (Task)_handler.Invoke(_function, [input])!;
+        await task;
+        var output = (Stream)task.GetType().GetProperty("Result")!.GetValue(task)!;
+        return TestEvents.ReadAll(output);
+    }
+
+    [Test]
+    public void Bundle_IsLoadedInItsOwnContext()
+    {
+        Assert.That(AssemblyLoadContext.GetLoadContext(_function.GetType().Assembly), Is.SameAs(_context));
+        Assert.That(_function.GetType().Assembly.Location, Does.StartWith(_bundle));
+    }
+
+    [Test]
+    public async Task Handler_AwsLambdaDotnetSampleEvent_ReportsItsNonOrderBodyAsFailed()
+    {
+        var response = await InvokeAsync(File.OpenRead(Path.Combine(RepositoryFiles.SharedEvents, "sqs-event.aws-lambda-dotnet.json")));
+
+        Assert.That(response, Is.EqualTo("""{"batchItemFailures":[{"itemIdentifier":"MessageID"}]}"""));
+    }
+
+    [Test]
+    public async Task Handler_SampleOrderInAnSnsEnvelope_IsStoredInTheTable()
+    {
+        var sampleOrder = File.ReadAllText(Path.Combine(RepositoryFiles.SharedEvents, "order.sample.json"));
+
+        var response = await InvokeAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.SnsEnvelope(sampleOrder), "bundle-m1")));
+
+        Assert.That(response, Is.EqualTo("""{"batchItemFailures":[]}"""));
+        var item = (await _client.GetItemAsync(new GetItemRequest
+        {
+            TableName = _table,
+            Key = new() { ["orderId"] = new AttributeValue { S = "O1234" } },
+            ConsistentRead = true,
+        })).Item;
+        Assert.That((item["messageId"].S, item["quantity"].N, item["timestamp"].S), Is.EqualTo(("bundle-m1", "1", "2025-05-03T12:00:00.0000000Z")));
+    }
+
+    /// <summary>Resolves the bundle's own dependencies from its deps.json, as the runtime's host does.</summary>
+    private sealed class BundleContext(string mainAssembly) : AssemblyLoadContext("lambda-bundle", isCollectible: true)
+    {
+        private readonly AssemblyDependencyResolver _resolver = new(mainAssembly);
+
+        protected override Assembly? Load(AssemblyName assemblyName) =>
+            _resolver.ResolveAssemblyToPath(assemblyName) is { } path ? LoadFromAssemblyPath(path) : null;
+    }
+}
