@@ -28,6 +28,8 @@ export interface PackageOptions {
     readonly outputRoot?: string;
     /** Try ReadyToRun (ahead-of-time code for faster cold starts). Default true. */
     readonly readyToRun?: boolean;
+    /** The project to publish. Default functions/OrderProcessor. */
+    readonly projectDirectory?: string;
 }
 
 /** Same instant for every zip entry: the earliest a zip can store. */
@@ -46,10 +48,11 @@ export function runtimeIdentifier(architecture: Architecture): string {
 export async function packageFunction(architecture: Architecture, options: PackageOptions = {}): Promise<FunctionBundle> {
     const outputRoot = options.outputRoot ?? path.join(repositoryRoot, ".build");
     const wantReadyToRun = options.readyToRun ?? true;
+    const project = options.projectDirectory ?? functionDirectory;
     const directory = path.join(outputRoot, `OrderProcessor-${architecture}${wantReadyToRun ? "" : "-portable"}`);
 
     let readyToRun = wantReadyToRun;
-    let result = wantReadyToRun ? publish(directory, architecture, true) : undefined;
+    let result = wantReadyToRun ? publish(project, directory, architecture, true) : undefined;
     if (result && !result.ok && /NU1101.*Microsoft\.NETCore\.App\.(Runtime|Crossgen2)/.test(result.output)) {
         process.stderr.write(
             `ReadyToRun for ${runtimeIdentifier(architecture)} needs a runtime pack the package feed does not serve; ` +
@@ -58,9 +61,9 @@ export async function packageFunction(architecture: Architecture, options: Packa
         readyToRun = false;
         result = undefined;
     }
-    result ??= publish(directory, architecture, false);
+    result ??= publish(project, directory, architecture, false);
     if (!result.ok) {
-        throw new Error(`dotnet publish of ${functionDirectory} failed:\n${result.output}`);
+        throw new Error(`dotnet publish of ${project} failed:\n${result.output}`);
     }
 
     const zipPath = `${directory}.zip`;
@@ -75,11 +78,11 @@ export async function packageFunction(architecture: Architecture, options: Packa
     };
 }
 
-function publish(directory: string, architecture: Architecture, readyToRun: boolean): { ok: boolean; output: string } {
+function publish(project: string, directory: string, architecture: Architecture, readyToRun: boolean): { ok: boolean; output: string } {
     fs.rmSync(directory, { recursive: true, force: true });
     const args = [
         "publish",
-        path.join(functionDirectory, "OrderProcessor.csproj"),
+        project,
         "--configuration", "Release",
         "--output", directory,
         "--nologo",

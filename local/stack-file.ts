@@ -1,0 +1,41 @@
+// Reads a stack's settings from its Pulumi.<stack>.yaml without the Pulumi engine, through the same
+// loadSettings the stack uses: the local pipeline runs with exactly what `pulumi up` would deploy.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { loadSettings, type PipelineSettings, PROJECT } from "../infra/config";
+import { repositoryRoot } from "../infra/function-definition";
+
+/** The stacks that have a Pulumi.<stack>.yaml in the repository. */
+export function listStacks(root: string = repositoryRoot): string[] {
+    return fs
+        .readdirSync(root)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+/** Every config value of a stack file, keyed as Pulumi keys them (`order-pipeline:batchSize`), as strings. */
+export function readStackFile(stack: string, root: string = repositoryRoot): Record<string, string> {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        throw new Error(`there is no ${path.basename(file)}; stacks here: ${listStacks(root).join(", ")}`);
+    }
+    const document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const values: Record<string, string> = {};
+    for (const [key, value] of Object.entries(document.config ?? {})) {
+        if (value !== null && typeof value === "object") {
+            throw new Error(`${path.basename(file)}: ${key} is a secret or structured value; the local pipeline reads plain values only`);
+        }
+        values[key] = String(value);
+    }
+    return values;
+}
+
+/** A stack's validated settings, as the stack itself would load them. */
+export function loadStackSettings(stack: string, overrides: Readonly<Record<string, string>> = {}, root: string = repositoryRoot): PipelineSettings {
+    const values = { ...readStackFile(stack, root), ...overrides };
+    const prefix = `${PROJECT}:`;
+    const keys = Object.keys(values).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+    return loadSettings((key) => values[`${prefix}${key}`], keys);
+}

@@ -1,0 +1,218 @@
+// The dev stack under Pulumi mocks: every resource and property the pipeline depends on.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
+import { readFunctionDefinition, repositoryRoot } from "../../infra/function-definition";
+import type { PolicyDocument } from "../../infra/policies";
+import { ACCOUNT, REGION, runStack, type StackRun } from "./mock-stack";
+
+const arn = {
+    topic: `arn:aws:sns:${REGION}:${ACCOUNT}:OrderTopic-dev`,
+    queue: `arn:aws:sqs:${REGION}:${ACCOUNT}:OrderQueue-dev`,
+    dlq: `arn:aws:sqs:${REGION}:${ACCOUNT}:OrderDlq-dev`,
+    table: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/Orders-dev`,
+    function: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:OrderProcessor-dev`,
+    logGroup: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/OrderProcessor-dev`,
+    alerts: `arn:aws:sns:${REGION}:${ACCOUNT}:OrderAlerts-dev`,
+    role: `arn:aws:iam::${ACCOUNT}:role/OrderProcessor-dev`,
+};
+
+let run: StackRun;
+
+before(async () => {
+    run = await runStack("dev");
+});
+
+describe("dev stack", () => {
+    it("table is keyed by orderId, on demand, with point-in-time recovery and encryption, deletable in dev", () => {
+        const table = run.one("aws:dynamodb/table:Table").inputs;
+        assert.equal(table.name, "Orders-dev");
+        assert.equal(table.billingMode, "PAY_PER_REQUEST");
+        assert.equal(table.hashKey, "orderId");
+        assert.deepEqual(table.attributes, [{ name: "orderId", type: "S" }]);
+        assert.deepEqual(table.pointInTimeRecovery, { enabled: true });
+        assert.deepEqual(table.serverSideEncryption, { enabled: true });
+        assert.equal(table.deletionProtectionEnabled, false);
+    });
+
+    it("order topic is a standard topic named for the stack", () => {
+        const topic = run.one("aws:sns/topic:Topic", "-topic").inputs;
+        assert.equal(topic.name, "OrderTopic-dev");
+        assert.equal(topic.fifoTopic, undefined);
+    });
+
+    it("dead-letter queue keeps messages 14 days, encrypted, and admits only the order queue", () => {
+        const dlq = run.one("aws:sqs/queue:Queue", "-dlq").inputs;
+        assert.equal(dlq.name, "OrderDlq-dev");
+        assert.equal(dlq.messageRetentionSeconds, 1209600);
+        assert.equal(dlq.sqsManagedSseEnabled, true);
+        const allow = run.one("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy").inputs;
+        assert.equal(allow.queueUrl, `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/OrderDlq-dev`);
+        assert.deepEqual(JSON.parse(allow.redriveAllowPolicy), { redrivePermission: "byQueue", sourceQueueArns: [arn.queue] });
+    });
+
+    it("order queue has a 30 s visibility timeout, SSE-SQS, and moves a message to the DLQ after 3 receives", () => {
+        const queue = run.one("aws:sqs/queue:Queue", "-queue").inputs;
+        assert.equal(queue.name, "OrderQueue-dev");
+        assert.equal(queue.visibilityTimeoutSeconds, 30);
+        assert.equal(queue.sqsManagedSseEnabled, true);
+        assert.equal(queue.kmsMasterKeyId, undefined, "the aws/sqs KMS key would stop SNS from delivering");
+        assert.deepEqual(JSON.parse(queue.redrivePolicy), { deadLetterTargetArn: arn.dlq, maxReceiveCount: 3 });
+    });
+
+    it("visibility timeout is at least six function timeouts plus the batching window", () => {
+        const queue = run.one("aws:sqs/queue:Queue", "-queue").inputs;
+        const fn = run.one("aws:lambda/function:Function").inputs;
+        const mapping = run.one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
+        assert.ok(queue.visibilityTimeoutSeconds >= 6 * fn.timeout + mapping.maximumBatchingWindowInSeconds);
+    });
+
+    it("queue policy only lets the order topic send, and denies requests without TLS", () => {
+        const policy = run.one("aws:sqs/queuePolicy:QueuePolicy").inputs;
+        assert.equal(policy.queueUrl, `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/OrderQueue-dev`);
+        const document = JSON.parse(policy.policy) as PolicyDocument;
+        assert.deepEqual(document.Statement, [
+            {
+                Sid: "OrderTopicSends",
+                Effect: "Allow",
+                Principal: { Service: "sns.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: arn.queue,
+                Condition: { ArnEquals: { "aws:SourceArn": arn.topic } },
+            },
+            {
+                Sid: "DenyWithoutTls",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sqs:*",
+                Resource: arn.queue,
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ]);
+    });
+
+    it("subscription delivers the order topic to the order queue, envelope kept (raw delivery off)", () => {
+        const subscription = run.one("aws:sns/topicSubscription:TopicSubscription", "-subscription").inputs;
+        assert.equal(subscription.topic, arn.topic);
+        assert.equal(subscription.protocol, "sqs");
+        assert.equal(subscription.endpoint, arn.queue);
+        assert.equal(subscription.rawMessageDelivery, false);
+    });
+
+    it("function role is assumable by Lambda only", () => {
+        const role = run.one("aws:iam/role:Role").inputs;
+        assert.equal(role.name, "OrderProcessor-dev");
+        assert.deepEqual(JSON.parse(role.assumeRolePolicy), {
+            Version: "2012-10-17",
+            Statement: [{ Sid: "LambdaAssumesRole", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        });
+    });
+
+    it("inline policy grants each action on the exact resource, and * only to X-Ray", () => {
+        const rolePolicy = run.one("aws:iam/rolePolicy:RolePolicy").inputs;
+        assert.equal(rolePolicy.role, "orders-role-id");
+        const statements = (JSON.parse(rolePolicy.policy) as PolicyDocument).Statement.map((s) => ({ Action: s.Action, Resource: s.Resource }));
+        assert.deepEqual(statements, [
+            { Action: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: [arn.table] },
+            { Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: [arn.queue] },
+            { Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${arn.logGroup}:*`] },
+            { Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] },
+        ]);
+    });
+
+    it("log group is the function's, with the configured retention", () => {
+        const logGroup = run.one("aws:cloudwatch/logGroup:LogGroup").inputs;
+        assert.equal(logGroup.name, "/aws/lambda/OrderProcessor-dev");
+        assert.equal(logGroup.retentionInDays, 14);
+    });
+
+    it("function runs the packaged bundle on dotnet10 arm64 with the one handler string, tracing and JSON logs", async () => {
+        const fn = run.one("aws:lambda/function:Function").inputs;
+        const definition = readFunctionDefinition();
+        assert.equal(fn.name, "OrderProcessor-dev");
+        assert.equal(fn.runtime, "dotnet10");
+        assert.equal(fn.handler, definition.handler);
+        assert.deepEqual(fn.architectures, ["arm64"]);
+        assert.equal(fn.memorySize, 512);
+        assert.equal(fn.timeout, 5);
+        assert.equal(fn.role, arn.role);
+        assert.deepEqual(fn.environment, { variables: { TABLE_NAME: "Orders-dev" } });
+        assert.deepEqual(fn.tracingConfig, { mode: "Active" });
+        assert.deepEqual(fn.loggingConfig, { logFormat: "JSON", logGroup: "/aws/lambda/OrderProcessor-dev" });
+        const zipPath = (await fn.code.path) as string;
+        assert.equal(path.basename(zipPath), "OrderProcessor-arm64.zip");
+        const sha256 = createHash("sha256").update(fs.readFileSync(zipPath)).digest("base64");
+        assert.equal(fn.sourceCodeHash, sha256);
+    });
+
+    it("handler string resolves in the published assembly", () => {
+        const definition = readFunctionDefinition();
+        const [assembly, typeName, method] = definition.handler.split("::") as [string, string, string];
+        const dll = fs.readFileSync(path.join(repositoryRoot, ".build", "OrderProcessor-arm64", `${assembly}.dll`));
+        const namespace = typeName.slice(0, typeName.lastIndexOf("."));
+        const type = typeName.slice(typeName.lastIndexOf(".") + 1);
+        // Metadata string heap: names are NUL-terminated UTF-8. (tests/OrderProcessor.Tests also loads the
+        // bundle by this string through reflection and invokes it.)
+        for (const name of [assembly, namespace, type, method]) {
+            assert.ok(dll.includes(Buffer.from(`\0${name}\0`)), `${name} is not in ${assembly}.dll's metadata`);
+        }
+    });
+
+    it("event source mapping feeds the queue to the function in batches of 10 and reports item failures", () => {
+        const mapping = run.one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
+        assert.equal(mapping.eventSourceArn, arn.queue);
+        assert.equal(mapping.functionName, arn.function);
+        assert.equal(mapping.batchSize, 10);
+        assert.equal(mapping.maximumBatchingWindowInSeconds, 0);
+        assert.deepEqual(mapping.functionResponseTypes, ["ReportBatchItemFailures"]);
+        assert.deepEqual(mapping.scalingConfig, { maximumConcurrency: 2 });
+    });
+
+    it("alarms watch the DLQ, the queue age, function errors and throttles, and alert the alerts topic", () => {
+        const alarms = run.all("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
+        const summary = alarms.map((a) => [a.namespace, a.metricName, a.dimensions, a.statistic, a.comparisonOperator, a.threshold]);
+        assert.deepEqual(summary, [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "OrderDlq-dev" }, "Maximum", "GreaterThanThreshold", 0],
+            ["AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: "OrderQueue-dev" }, "Maximum", "GreaterThanThreshold", 300],
+            ["AWS/Lambda", "Errors", { FunctionName: "OrderProcessor-dev" }, "Sum", "GreaterThanThreshold", 0],
+            ["AWS/Lambda", "Throttles", { FunctionName: "OrderProcessor-dev" }, "Sum", "GreaterThanThreshold", 0],
+        ]);
+        for (const alarm of alarms) {
+            assert.deepEqual(alarm.alarmActions, [arn.alerts]);
+            assert.deepEqual(alarm.okActions, [arn.alerts]);
+        }
+        assert.equal(run.one("aws:sns/topic:Topic", "-alerts").inputs.name, "OrderAlerts-dev");
+        assert.equal(run.all("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "email").length, 0);
+    });
+
+    it("stack outputs name every resource a user needs, and a publish command with the sample order", () => {
+        const sample = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "..", "shared", "events", "order.sample.json"), "utf8"));
+        assert.deepEqual(
+            { ...run.outputs, publishSampleOrder: undefined },
+            {
+                topicArn: arn.topic,
+                queueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/OrderQueue-dev`,
+                deadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/OrderDlq-dev`,
+                tableName: "Orders-dev",
+                functionName: "OrderProcessor-dev",
+                alertsTopicArn: arn.alerts,
+                publishSampleOrder: undefined,
+            },
+        );
+        const command = run.outputs.publishSampleOrder as string;
+        const match = /^aws sns publish --topic-arn (\S+) --message '(.+)'$/.exec(command);
+        assert.ok(match, command);
+        assert.equal(match[1], arn.topic);
+        assert.deepEqual(JSON.parse(match[2]!), sample);
+    });
+
+    it("every resource is a child of the pipeline component", () => {
+        const component = run.one("order-pipeline:index:OrderPipeline");
+        assert.equal(component.name, "orders");
+        const children = run.resources.filter((r) => r.type.startsWith("aws:"));
+        assert.ok(children.length >= 16, `only ${children.length} AWS resources`);
+        for (const child of children) assert.ok(child.name.startsWith("orders-"), child.name);
+    });
+});

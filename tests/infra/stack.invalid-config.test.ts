@@ -1,0 +1,32 @@
+// A bad config fails the program itself, as `pulumi preview` would show it, before any resource exists.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError } from "../../infra/config";
+import { runStack } from "./mock-stack";
+
+describe("stack with a bad config", () => {
+    it("fails with every bad key, its value and the allowed values, and creates nothing", async () => {
+        const error = await runStack("dev", {
+            "order-pipeline:queueVisibilityTimeoutSeconds": "20",
+            "order-pipeline:batchSize": "11",
+            "order-pipeline:logRetentionDays": "10",
+            "order-pipeline:functionArchitecture": "x86",
+            "order-pipeline:batchsize": "5",
+        }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.equal(
+            error.message,
+            [
+                "invalid stack configuration:",
+                "  - order-pipeline:batchsize is not a setting of this stack; known keys: functionArchitecture, functionMemoryMb, functionTimeoutSeconds, queueVisibilityTimeoutSeconds, maxReceiveCount, batchSize, maximumBatchingWindowSeconds, maximumConcurrency, rawMessageDelivery, logRetentionDays, deletionProtection, queueAgeAlarmSeconds, alarmEmail",
+                '  - order-pipeline:functionArchitecture is "x86"; allowed: arm64, x86_64',
+                "  - order-pipeline:batchSize is 11; allowed: a whole number from 1 to 10 without a batching window (maximumBatchingWindowSeconds 0)",
+                "  - order-pipeline:logRetentionDays is 10; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+                "  - order-pipeline:queueVisibilityTimeoutSeconds is 20; it must be at least 6 × functionTimeoutSeconds + maximumBatchingWindowSeconds = 6 × 5 + 0 = 30: raise queueVisibilityTimeoutSeconds, or lower functionTimeoutSeconds or maximumBatchingWindowSeconds",
+            ].join("\n"),
+        );
+    });
+});
