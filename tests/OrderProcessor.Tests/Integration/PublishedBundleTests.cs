@@ -1,15 +1,17 @@
-using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using FunctionHost;
 
 namespace OrderProcessor.Tests.Integration;
 
 /// <summary>
 /// The bundle the stack deploys, built by the stack's own packaging code, loaded by its handler string the
-/// way the .NET managed runtime does: a fresh <see cref="AssemblyLoadContext"/> over the bundle folder,
-/// <c>Assembly::Type::Method</c> resolved by reflection, the parameterless constructor reading the environment.
+/// way the .NET managed runtime does (<see cref="LambdaHandler"/>, which the local pipeline hosts too): a
+/// fresh <see cref="AssemblyLoadContext"/> over the bundle folder, <c>Assembly::Type::Method</c> resolved by
+/// reflection, the parameterless constructor reading the environment.
 /// </summary>
 [FixtureLifeCycle(LifeCycle.SingleInstance)]
 [NonParallelizable]
@@ -22,14 +24,12 @@ public sealed class PublishedBundleTests
     private AmazonDynamoDBClient _client = null!;
     private string _table = null!;
     private string _bundle = null!;
-    private BundleContext _context = null!;
-    private object _function = null!;
-    private MethodInfo _handler = null!;
+    private LambdaHandler _handler = null!;
 
     [OneTimeSetUp]
     public async Task PublishAndLoad()
     {
-        var architecture = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x86_64";
+        var architecture = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : "x86_64";
         var bundle = await NodeTool.RunAsync("infra/package-function.ts", "--architecture", architecture);
         _bundle = JsonDocument.Parse(bundle).RootElement.GetProperty("directory").GetString()!;
 
@@ -47,12 +47,7 @@ public sealed class PublishedBundleTests
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "local");
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "local");
 
-        var parts = RepositoryFiles.Handler.Split("::");
-        _context = new BundleContext(Path.Combine(_bundle, parts[0] + ".dll"));
-        var assembly = _context.LoadFromAssemblyName(new AssemblyName(parts[0]));
-        var type = assembly.GetType(parts[1], throwOnError: true)!;
-        _handler = type.GetMethod(parts[2], [typeof(Stream)]) ?? throw new MissingMethodException(parts[1], parts[2]);
-        _function = Activator.CreateInstance(type)!;
+        _handler = LambdaHandler.Load(_bundle, RepositoryFiles.Handler);
     }
 
     [OneTimeTearDown]
@@ -63,7 +58,6 @@ public sealed class PublishedBundleTests
             Environment.SetEnvironmentVariable(name, value);
         }
 
-        _context?.Unload();
         _client?.Dispose();
         if (_server is not null)
         {
@@ -71,19 +65,14 @@ public sealed class PublishedBundleTests
         }
     }
 
-    private async Task<string> InvokeAsync(Stream input)
-    {
-        var task = (Task)_handler.Invoke(_function, [input])!;
-        await task;
-        var output = (Stream)task.GetType().GetProperty("Result")!.GetValue(task)!;
-        return TestEvents.ReadAll(output);
-    }
+    private async Task<string> InvokeAsync(Stream input) => TestEvents.ReadAll(await _handler.InvokeAsync(input));
 
     [Test]
-    public void Bundle_IsLoadedInItsOwnContext()
+    public void Bundle_IsLoadedInItsOwnContextFromTheBundleFolder()
     {
-        Assert.That(AssemblyLoadContext.GetLoadContext(_function.GetType().Assembly), Is.SameAs(_context));
-        Assert.That(_function.GetType().Assembly.Location, Does.StartWith(_bundle));
+        Assert.That(AssemblyLoadContext.GetLoadContext(_handler.FunctionType.Assembly), Is.SameAs(_handler.Context));
+        Assert.That(_handler.FunctionType.Assembly.Location, Does.StartWith(_bundle));
+        Assert.That(_handler.FunctionType, Is.Not.SameAs(typeof(Function)), "the bundle's copy, not the test's reference");
     }
 
     [Test]
@@ -111,12 +100,13 @@ public sealed class PublishedBundleTests
         Assert.That((item["messageId"].S, item["quantity"].N, item["timestamp"].S), Is.EqualTo(("bundle-m1", "1", "2025-05-03T12:00:00.0000000Z")));
     }
 
-    /// <summary>Resolves the bundle's own dependencies from its deps.json, as the runtime's host does.</summary>
-    private sealed class BundleContext(string mainAssembly) : AssemblyLoadContext("lambda-bundle", isCollectible: true)
+    [Test]
+    public void Load_HandlerNamingAMissingMethod_SaysWhatIsMissing()
     {
-        private readonly AssemblyDependencyResolver _resolver = new(mainAssembly);
+        var parts = RepositoryFiles.Handler.Split("::");
 
-        protected override Assembly? Load(AssemblyName assemblyName) =>
-            _resolver.ResolveAssemblyToPath(assemblyName) is { } path ? LoadFromAssemblyPath(path) : null;
+        var error = Assert.Throws<MissingMethodException>(() => LambdaHandler.Load(_bundle, $"{parts[0]}::{parts[1]}::NoSuchMethod"));
+
+        Assert.That(error!.Message, Is.EqualTo($"{parts[1]} has no public method NoSuchMethod(Stream) (handler \"{parts[0]}::{parts[1]}::NoSuchMethod\")"));
     }
 }
