@@ -6,6 +6,9 @@ import type { Architecture } from "./packaging";
 /** The Pulumi project name, which is also the namespace of every key (`order-pipeline:batchSize`). */
 export const PROJECT = "order-pipeline";
 
+/** Dead-letter queue retention: 14 days, the longest SQS keeps a message, to inspect and redrive what failed. */
+export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+
 /** Log retention values that CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,

@@ -2,13 +2,10 @@
 // function → DynamoDB table, with the permissions, the event source mapping and the alarms that join them.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, type PipelineSettings, physicalNames, validateSettings } from "./config";
+import { ConfigError, DEAD_LETTER_RETENTION_SECONDS, type PipelineSettings, physicalNames, validateSettings } from "./config";
 import { type FunctionDefinition, readFunctionDefinition } from "./function-definition";
 import type { FunctionBundle } from "./packaging";
 import { functionPolicy, lambdaAssumeRolePolicy, orderQueuePolicy, redriveAllowPolicy, redrivePolicy } from "./policies";
-
-/** 14 days, the longest SQS keeps a message: time to inspect and redrive what failed. */
-export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 
 export interface OrderPipelineArgs {
     /** Validated settings, normally `loadSettings` of the stack's config (infra/config.ts lists every default). */

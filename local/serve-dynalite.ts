@@ -3,7 +3,7 @@
 // prints one line, {"endpoint":"http://127.0.0.1:PORT"}, once it listens, and stops when its standard
 // input closes or it gets SIGTERM/SIGINT, so it never outlives the process that started it.
 import { parseArgs } from "node:util";
-import { startDynalite } from "./dynalite";
+import { startDynalite } from "./emulators";
 
 async function main(): Promise<void> {
     const { values } = parseArgs({ options: { port: { type: "string", default: "0" } } });

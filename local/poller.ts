@@ -1,0 +1,195 @@
+// The local stand-in for Lambda's SQS event source mapping, with its semantics: up to `batchSize`
+// messages per invocation, gathered for up to the batching window; at most `maximumConcurrency`
+// invocations at once; after an invocation, only the messages not listed in batchItemFailures are
+// deleted. Everything else (listed failures, an error, a crash, a timeout, a malformed response) stays
+// in the queue, reappears after the visibility timeout, and moves to the DLQ after maxReceiveCount receives.
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { PipelineSettings } from "../infra/config";
+import type { InvokeResult } from "./function-host";
+
+export interface PollerOptions {
+    readonly sqs: SQSClient;
+    readonly queueUrl: string;
+    readonly queueArn: string;
+    readonly region: string;
+    readonly settings: Pick<PipelineSettings, "batchSize" | "maximumBatchingWindowSeconds" | "maximumConcurrency" | "functionTimeoutSeconds">;
+    readonly invoke: (event: Buffer, timeoutMs: number) => Promise<InvokeResult>;
+    /** Said once per invocation that did not complete normally, and when the queue cannot be reached. */
+    readonly onNotice: (message: string) => void;
+    /** Called after every invocation. */
+    readonly onInvocation?: (report: InvocationReport) => void;
+}
+
+export interface InvocationReport {
+    readonly received: number;
+    readonly deleted: number;
+    readonly outcome: InvokeResult["kind"] | "malformed-response";
+}
+
+/** The SQS event Lambda would build for these messages. */
+export function toSqsEvent(messages: readonly Message[], queueArn: string, region: string) {
+    return {
+        Records: messages.map((m) => ({
+            messageId: m.MessageId,
+            receiptHandle: m.ReceiptHandle,
+            body: m.Body ?? "",
+            attributes: m.Attributes ?? {},
+            messageAttributes: Object.fromEntries(
+                Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [
+                    name,
+                    {
+                        stringValue: a.StringValue,
+                        binaryValue: a.BinaryValue ? Buffer.from(a.BinaryValue).toString("base64") : undefined,
+                        stringListValues: a.StringListValues ?? [],
+                        binaryListValues: (a.BinaryListValues ?? []).map((v) => Buffer.from(v).toString("base64")),
+                        dataType: a.DataType,
+                    },
+                ]),
+            ),
+            md5OfBody: m.MD5OfBody,
+            md5OfMessageAttributes: m.MD5OfMessageAttributes,
+            eventSource: "aws:sqs",
+            eventSourceARN: queueArn,
+            awsRegion: region,
+        })),
+    };
+}
+
+/**
+ * The message ids to keep (not delete) after an invocation, or undefined when the response is not a valid
+ * partial batch response: then Lambda treats the whole batch as failed, and so does this.
+ */
+export function failedIds(body: string, batch: readonly Message[]): Set<string> | undefined {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(body);
+    } catch {
+        return undefined;
+    }
+    const failures = (parsed as { batchItemFailures?: unknown } | null)?.batchItemFailures;
+    if (failures === undefined || failures === null) return new Set();
+    if (!Array.isArray(failures)) return undefined;
+    const ids = new Set(batch.map((m) => m.MessageId));
+    const failed = new Set<string>();
+    for (const failure of failures) {
+        const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+        if (typeof id !== "string" || !ids.has(id)) return undefined;
+        failed.add(id);
+    }
+    return failed;
+}
+
+export class EventSourcePoller {
+    private readonly abort = new AbortController();
+    private workers: Promise<void>[] = [];
+
+    constructor(private readonly options: PollerOptions) {}
+
+    start(): void {
+        for (let i = 0; i < this.options.settings.maximumConcurrency; i++) this.workers.push(this.work());
+    }
+
+    /** Stops receiving and waits for invocations in progress; what was received and not invoked reappears later. */
+    async stop(): Promise<void> {
+        this.abort.abort();
+        await Promise.all(this.workers);
+    }
+
+    private async work(): Promise<void> {
+        let unreachable = false;
+        while (!this.abort.signal.aborted) {
+            let batch: Message[];
+            try {
+                batch = await this.receiveBatch();
+                if (unreachable) this.options.onNotice("event source: the order queue is reachable again");
+                unreachable = false;
+            } catch (error) {
+                if (this.abort.signal.aborted) return;
+                if (!unreachable) {
+                    this.options.onNotice(
+                        `event source: cannot receive from the order queue (${describe(error)}); retrying every second. ` +
+                            "If fauxqs restarted, its queues and the messages in them are gone: restart npm run local.",
+                    );
+                }
+                unreachable = true;
+                await sleep(1000, this.abort.signal);
+                continue;
+            }
+            if (batch.length > 0) await this.invoke(batch);
+        }
+    }
+
+    private async receiveBatch(): Promise<Message[]> {
+        const { batchSize, maximumBatchingWindowSeconds } = this.options.settings;
+        const deadline = Date.now() + maximumBatchingWindowSeconds * 1000;
+        const batch: Message[] = [];
+        do {
+            const remainingSeconds = Math.ceil((deadline - Date.now()) / 1000);
+            const response = await this.options.sqs.send(
+                new ReceiveMessageCommand({
+                    QueueUrl: this.options.queueUrl,
+                    MaxNumberOfMessages: Math.min(10, batchSize - batch.length),
+                    // Long polling, as Lambda does; within a batching window, no longer than what is left of it.
+                    WaitTimeSeconds: batch.length === 0 ? 20 : Math.max(0, Math.min(20, remainingSeconds)),
+                    MessageSystemAttributeNames: ["All"],
+                    MessageAttributeNames: ["All"],
+                }),
+                { abortSignal: this.abort.signal },
+            );
+            batch.push(...(response.Messages ?? []));
+        } while (maximumBatchingWindowSeconds > 0 && batch.length < batchSize && Date.now() < deadline && !this.abort.signal.aborted);
+        return batch;
+    }
+
+    private async invoke(batch: Message[]): Promise<void> {
+        const { queueArn, region, settings } = this.options;
+        const event = Buffer.from(JSON.stringify(toSqsEvent(batch, queueArn, region)));
+        const result = await this.options.invoke(event, settings.functionTimeoutSeconds * 1000);
+
+        let keep: Set<string> | undefined;
+        let outcome: InvocationReport["outcome"] = result.kind;
+        if (result.kind === "ok") {
+            keep = failedIds(result.body, batch);
+            if (keep === undefined) {
+                outcome = "malformed-response";
+                this.options.onNotice(`invocation: the function returned an invalid batch response; all ${batch.length} messages stay for retry`);
+            }
+        } else {
+            const why = result.kind === "timeout" ? "timed out" : result.kind === "crash" ? `crashed (${result.message})` : `failed (${result.message})`;
+            this.options.onNotice(`invocation ${why}; all ${batch.length} messages stay for retry`);
+        }
+
+        const done = keep === undefined ? [] : batch.filter((m) => !keep.has(m.MessageId!));
+        let deleted = 0;
+        for (let i = 0; i < done.length; i += 10) {
+            const chunk = done.slice(i, i + 10);
+            try {
+                const response = await this.options.sqs.send(
+                    new DeleteMessageBatchCommand({
+                        QueueUrl: this.options.queueUrl,
+                        Entries: chunk.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle })),
+                    }),
+                );
+                deleted += response.Successful?.length ?? 0;
+            } catch (error) {
+                // Not deleted: the messages reappear and are processed again, which the function makes harmless.
+                this.options.onNotice(`event source: could not delete ${chunk.length} processed messages (${describe(error)}); they will be received again`);
+            }
+        }
+        this.options.onInvocation?.({ received: batch.length, deleted, outcome });
+    }
+}
+
+function describe(error: unknown): string {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            resolve();
+        }, { once: true });
+    });
+}
