@@ -117,7 +117,8 @@ export class OrderPipeline extends pulumi.ComponentResource {
             role: role.arn,
             code: bundle.apply((b) => new pulumi.asset.FileArchive(b.zipPath)),
             sourceCodeHash: bundle.apply((b) => b.sha256),
-            environment: { variables: { TABLE_NAME: this.table.name } },
+            // FUNCTION_TIMEOUT_SECONDS lets the function answer before its timeout, failing only unfinished records.
+            environment: { variables: { TABLE_NAME: this.table.name, FUNCTION_TIMEOUT_SECONDS: String(s.functionTimeoutSeconds) } },
             tracingConfig: { mode: "Active" },
             loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
             tags,

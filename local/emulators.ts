@@ -1,6 +1,6 @@
 // The emulators of the local pipeline, each on a loopback address only: fauxqs (SNS and SQS) and
 // dynalite (DynamoDB). Used by the local runner and by the tests, on fixed or free (0) ports.
-import type { Server } from "node:http";
+import { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 
@@ -9,6 +9,10 @@ export interface LocalServer {
     /** http://127.0.0.1:PORT */
     readonly endpoint: string;
     readonly port: number;
+    /** Stops listening and drops every connection, keeping the data: the emulator is unreachable until resume. */
+    suspend(): Promise<void>;
+    /** Listens again on the same port. */
+    resume(): Promise<void>;
     close(): Promise<void>;
 }
 
@@ -47,16 +51,29 @@ function listen(server: Server, port: number, what: string, flag: string, close?
         server.listen(port, LOOPBACK, () => {
             server.off("error", onError);
             const actual = (server.address() as AddressInfo).port;
+            // Server.prototype's own close and listen: dynalite wraps the instance's to drop its data on close.
+            const stopListening = async () => {
+                if (!server.listening) return;
+                const closed = new Promise<void>((done) => Server.prototype.close.call(server, () => done()));
+                server.closeAllConnections();
+                await closed;
+            };
             resolve({
                 endpoint: `http://${LOOPBACK}:${actual}`,
                 port: actual,
+                suspend: stopListening,
+                resume: () => new Promise<void>((done, fail) => {
+                    server.once("error", fail);
+                    const listenOnce = Server.prototype.listen as (port: number, host: string, done: () => void) => Server;
+                    listenOnce.call(server, actual, LOOPBACK, () => {
+                        server.off("error", fail);
+                        done();
+                    });
+                }),
                 close: async () => {
-                    if (close) {
-                        await close();
-                        return;
-                    }
-                    server.closeAllConnections();
-                    await new Promise<void>((done) => server.close(() => done()));
+                    await stopListening();
+                    // fastify's own close also runs its hooks; the server is closed already, which it may report.
+                    await close?.().catch(() => undefined);
                 },
             });
         });

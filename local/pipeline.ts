@@ -42,8 +42,8 @@ export interface LocalPipeline {
     readonly resources: LocalResources;
     readonly clients: LocalClients;
     readonly host: FunctionHost;
-    /** Stops dynalite and starts it again on the same port (fault tests): the table is lost with it and re-created. */
-    restartDynamoDb(outage?: () => Promise<void>): Promise<void>;
+    /** The emulators, for fault tests: suspend one to make it unreachable, resume it to bring it back with its data. */
+    readonly servers: { readonly sqs: LocalServer; readonly dynamodb: LocalServer };
     stop(): Promise<void>;
 }
 
@@ -68,7 +68,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         step("starting fauxqs (SNS, SQS) and dynalite (DynamoDB) on 127.0.0.1");
         const sqsServer = await startFauxqs(options.sqsPort);
         cleanup.push(() => sqsServer.close());
-        let dynamoServer: LocalServer = await startDynalite(options.dynamodbPort);
+        const dynamoServer = await startDynalite(options.dynamodbPort);
         cleanup.push(() => dynamoServer.close());
         const endpoints = { sqs: sqsServer.endpoint, dynamodb: dynamoServer.endpoint };
         const clients = createClients(endpoints);
@@ -110,12 +110,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             resources,
             clients,
             host,
-            restartDynamoDb: async (outage) => {
-                await dynamoServer.close();
-                await outage?.();
-                dynamoServer = await startDynalite(dynamoServer.port);
-                await provision(clients, settings, options.stack);
-            },
+            servers: { sqs: sqsServer, dynamodb: dynamoServer },
             stop: stopAll,
         };
     } catch (error) {
@@ -128,6 +123,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 function functionEnvironment(settings: PipelineSettings, resources: LocalResources, endpoints: LocalEndpoints): Record<string, string> {
     return {
         TABLE_NAME: resources.tableName,
+        FUNCTION_TIMEOUT_SECONDS: String(settings.functionTimeoutSeconds),
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_REGION: LOCAL_REGION,
         AWS_DEFAULT_REGION: LOCAL_REGION,

@@ -15,6 +15,7 @@ namespace OrderProcessor;
 public sealed class Function
 {
     private readonly BatchProcessor _processor;
+    private readonly TimeSpan? _budget;
 
     /// <summary>Called once per execution environment by the runtime: reads the settings and creates the client.</summary>
     public Function()
@@ -27,6 +28,7 @@ public sealed class Function
     {
         ArgumentNullException.ThrowIfNull(settings);
         var options = new ProcessingOptions { MaxConcurrency = settings.MaxConcurrency };
+        _budget = settings.InvocationBudget;
         _processor = new BatchProcessor(
             new DynamoDbOrderStore(client ?? CreateClient(), settings.TableName),
             new OrderLog(log, options.LoggedBodyPrefix),
@@ -36,8 +38,9 @@ public sealed class Function
     /// <summary>Processes one batch and returns <c>{"batchItemFailures":[…]}</c>. Throws only when the input is not an SQS event.</summary>
     public async Task<Stream> HandleAsync(Stream input)
     {
+        using var deadline = _budget is { } budget ? new CancellationTokenSource(budget) : null;
         var sqsEvent = await ReadEventAsync(input).ConfigureAwait(false);
-        var response = await _processor.ProcessAsync(sqsEvent.Records!, CancellationToken.None).ConfigureAwait(false);
+        var response = await _processor.ProcessAsync(sqsEvent.Records!, deadline?.Token ?? CancellationToken.None).ConfigureAwait(false);
         var output = new MemoryStream(capacity: 64 + (response.BatchItemFailures.Count * 64));
         JsonSerializer.Serialize(output, response, ContractsJsonContext.Default.SqsBatchResponse);
         output.Position = 0;

@@ -138,7 +138,7 @@ describe("dev stack", () => {
         assert.equal(fn.memorySize, 512);
         assert.equal(fn.timeout, 5);
         assert.equal(fn.role, arn.role);
-        assert.deepEqual(fn.environment, { variables: { TABLE_NAME: "Orders-dev" } });
+        assert.deepEqual(fn.environment, { variables: { TABLE_NAME: "Orders-dev", FUNCTION_TIMEOUT_SECONDS: "5" } });
         assert.deepEqual(fn.tracingConfig, { mode: "Active" });
         assert.deepEqual(fn.loggingConfig, { logFormat: "JSON", logGroup: "/aws/lambda/OrderProcessor-dev" });
         const zipPath = (await fn.code.path) as string;

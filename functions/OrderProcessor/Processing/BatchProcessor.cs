@@ -7,24 +7,28 @@ namespace OrderProcessor.Processing;
 
 /// <summary>
 /// Processes the records of one batch concurrently (bounded) and reports exactly the ones that did not
-/// succeed. Every record counts as failed until it succeeds: nothing per record escapes as an exception.
+/// succeed. Every record counts as failed until it succeeds: nothing per record escapes as an exception,
+/// and when the invocation's time budget runs out the unfinished records fail, and the batch is answered.
 /// </summary>
 public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOptions options)
 {
-    public async Task<SqsBatchResponse> ProcessAsync(IReadOnlyList<SqsMessage> records, CancellationToken cancellationToken)
+    /// <param name="records">The batch.</param>
+    /// <param name="deadline">Cancelled when the invocation's time budget is spent: writes still waiting then fail.</param>
+    public async Task<SqsBatchResponse> ProcessAsync(IReadOnlyList<SqsMessage> records, CancellationToken deadline)
     {
         var started = Stopwatch.GetTimestamp();
         var outcomes = new RecordOutcome[records.Count];
         if (records.Count == 1)
         {
-            outcomes[0] = await ProcessRecordAsync(records[0], cancellationToken).ConfigureAwait(false);
+            outcomes[0] = await ProcessRecordAsync(records[0], deadline).ConfigureAwait(false);
         }
         else
         {
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, records.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency, CancellationToken = cancellationToken },
-                async (index, token) => outcomes[index] = await ProcessRecordAsync(records[index], token).ConfigureAwait(false))
+                // No token here: a spent budget must fail the remaining records, not abandon the batch.
+                new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency },
+                async (index, _) => outcomes[index] = await ProcessRecordAsync(records[index], deadline).ConfigureAwait(false))
                 .ConfigureAwait(false);
         }
 
@@ -41,7 +45,7 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
         return new SqsBatchResponse { BatchItemFailures = failures ?? [] };
     }
 
-    private async Task<RecordOutcome> ProcessRecordAsync(SqsMessage record, CancellationToken cancellationToken)
+    private async Task<RecordOutcome> ProcessRecordAsync(SqsMessage record, CancellationToken deadline)
     {
         var started = Stopwatch.GetTimestamp();
         var messageId = record.MessageId!;
@@ -53,7 +57,7 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
             parsed = MessageBodyParser.Parse(record.Body);
             if (parsed.Order is { } order)
             {
-                outcome = await store.SaveAsync(order, messageId, cancellationToken).ConfigureAwait(false) switch
+                outcome = await store.SaveAsync(order, messageId, deadline).ConfigureAwait(false) switch
                 {
                     SaveOutcome.Stored => RecordOutcome.Stored,
                     SaveOutcome.Duplicate => RecordOutcome.Duplicate,
@@ -66,7 +70,12 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
                 reason = parsed.Reason;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            outcome = RecordOutcome.Failed;
+            reason = "the invocation's time budget ran out before the write completed (see FUNCTION_TIMEOUT_SECONDS)";
+        }
+        catch (Exception e)
         {
             outcome = RecordOutcome.Failed;
             reason = $"{e.GetType().Name}: {e.Message}";

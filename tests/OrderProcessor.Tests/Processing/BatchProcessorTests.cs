@@ -157,6 +157,20 @@ public sealed class BatchProcessorTests
     }
 
     [Test]
+    public async Task ProcessAsync_BudgetRunsOut_FailsTheUnfinishedRecordsAndAnswers()
+    {
+        var processor = new BatchProcessor(new NeverAnsweringStore(), new OrderLog(_log, 256), new ProcessingOptions { MaxConcurrency = 2 });
+        var records = Enumerable.Range(0, 5).Select(i => TestEvents.Record(TestEvents.Order($"O{i}"), $"m{i}")).Append(TestEvents.Record("bad", "m-bad")).ToArray();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        var response = await processor.ProcessAsync(records, deadline.Token);
+
+        Assert.That(response.BatchItemFailures.Select(f => f.ItemIdentifier), Is.EquivalentTo(records.Select(r => r.MessageId)));
+        var reasons = LogLines().Where(l => l.TryGetProperty("outcome", out var o) && o.GetString() == "failed").Select(l => l.GetProperty("reason").GetString());
+        Assert.That(reasons, Has.Exactly(5).EqualTo("the invocation's time budget ran out before the write completed (see FUNCTION_TIMEOUT_SECONDS)"));
+    }
+
+    [Test]
     public void HandleAsync_NotAnSqsEvent_Throws()
     {
         var error = Assert.ThrowsAsync<InvalidEventException>(() => CreateFunction().HandleAsync(new MemoryStream("""{"detail-type":"x"}"""u8.ToArray())));
@@ -186,6 +200,16 @@ public sealed class BatchProcessorTests
         var output = await CreateFunction().HandleAsync(new MemoryStream("""{"Records":[]}"""u8.ToArray()));
 
         Assert.That(TestEvents.ReadAll(output), Is.EqualTo("""{"batchItemFailures":[]}"""));
+    }
+
+    /// <summary>A store whose writes only end when cancelled, like a table that does not answer.</summary>
+    private sealed class NeverAnsweringStore : IOrderStore
+    {
+        public async Task<SaveOutcome> SaveAsync(Order order, string messageId, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return SaveOutcome.Stored;
+        }
     }
 
     /// <summary>A store that holds every write until <c>openAt</c> writes are in flight at once, recording the most seen.</summary>

@@ -1,0 +1,118 @@
+// The local pipeline for end-to-end tests: free ports, a private build folder, function log lines kept.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { PublishCommand } from "@aws-sdk/client-sns";
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { PROJECT } from "../../infra/config";
+import { parseFunctionLog, type RecordLine } from "../../local/function-log";
+import { type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
+
+/**
+ * Tests shorten the function timeout to 2 s and so the visibility timeout to 12 s (the stack's own 6× rule),
+ * through the config: the poller's logic is the one `npm run local` runs.
+ */
+export const FAST_RETRIES: Readonly<Record<string, string>> = {
+    [`${PROJECT}:functionTimeoutSeconds`]: "2",
+    [`${PROJECT}:queueVisibilityTimeoutSeconds`]: "12",
+};
+
+export interface TestPipeline extends LocalPipeline {
+    readonly records: RecordLine[];
+    readonly notices: string[];
+    publish(message: string): Promise<void>;
+    scanItems(): Promise<Record<string, AttributeValue>[]>;
+    /** Every message in a queue, left visible again afterwards. */
+    peek(queueUrl: string): Promise<Message[]>;
+    depth(queueUrl: string): Promise<number>;
+}
+
+export async function startTestPipeline(overrides: Readonly<Record<string, string>> = {}): Promise<TestPipeline> {
+    const records: RecordLine[] = [];
+    const notices: string[] = [];
+    const buildRoot = fs.mkdtempSync(path.join(os.tmpdir(), "order-pipeline-e2e-"));
+    const pipeline = await startLocalPipeline({
+        stack: "dev",
+        overrides: { ...FAST_RETRIES, ...overrides },
+        sqsPort: 0,
+        dynamodbPort: 0,
+        buildRoot,
+        onFunctionLog: (line) => {
+            const entry = parseFunctionLog(line);
+            if (entry?.kind === "record") records.push(entry);
+        },
+        onNotice: (message) => notices.push(message),
+    });
+    const { clients, resources } = pipeline;
+    return {
+        ...pipeline,
+        records,
+        notices,
+        stop: async () => {
+            await pipeline.stop();
+            fs.rmSync(buildRoot, { recursive: true, force: true });
+        },
+        publish: async (message) => {
+            await clients.sns.send(new PublishCommand({ TopicArn: resources.topicArn, Message: message }));
+        },
+        scanItems: async () => {
+            const items: Record<string, AttributeValue>[] = [];
+            let start: Record<string, AttributeValue> | undefined;
+            do {
+                const page = await clients.dynamodb.send(new ScanCommand({ TableName: resources.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+                items.push(...(page.Items ?? []));
+                start = page.LastEvaluatedKey;
+            } while (start);
+            return items;
+        },
+        peek: async (queueUrl) => {
+            const seen = new Map<string, Message>();
+            for (let empty = 0; empty < 2; ) {
+                const page = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, MessageSystemAttributeNames: ["All"] }));
+                const messages = page.Messages ?? [];
+                if (messages.length === 0) empty++;
+                for (const m of messages) seen.set(m.MessageId!, m);
+                if (messages.length > 0) {
+                    await clients.sqs.send(new ChangeMessageVisibilityBatchCommand({
+                        QueueUrl: queueUrl,
+                        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 30 })),
+                    }));
+                }
+            }
+            const all = [...seen.values()];
+            for (let i = 0; i < all.length; i += 10) {
+                await clients.sqs.send(new ChangeMessageVisibilityBatchCommand({
+                    QueueUrl: queueUrl,
+                    Entries: all.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+                }));
+            }
+            return all;
+        },
+        depth: async (queueUrl) => {
+            const names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"] as const;
+            const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }));
+            return names.reduce((sum, key) => sum + Number(a.Attributes?.[key] ?? 0), 0);
+        },
+    };
+}
+
+/** Polls `check` until it returns true; fails with `what` after `timeoutMs`. Waiting, not timing: no assertion on speed. */
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting until ${what}`);
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+export function order(orderId: string, fields: Partial<Record<"userId" | "itemName" | "status" | "timestamp", string>> & { quantity?: number } = {}): string {
+    return JSON.stringify({
+        orderId,
+        userId: fields.userId ?? "U1",
+        itemName: fields.itemName ?? "Laptop",
+        quantity: fields.quantity ?? 1,
+        status: fields.status ?? "new",
+        timestamp: fields.timestamp ?? "2025-05-03T12:00:00Z",
+    });
+}
