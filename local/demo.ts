@@ -7,6 +7,7 @@ import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, ReceiveMessa
 import { PROJECT } from "../infra/config";
 import { SAMPLE_ORDER } from "../infra/sample-order";
 import { parseFunctionLog, type RecordLine } from "./function-log";
+import { unwrap } from "./messages";
 import type { LocalPipeline } from "./pipeline";
 
 /**
@@ -124,15 +125,4 @@ async function queueDepth(pipeline: LocalPipeline, queueUrl: string): Promise<nu
         new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
     );
     return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
-
-/** The order inside an SNS envelope (raw delivery off), or the body itself (raw delivery on). */
-export function unwrap(body: string): string {
-    try {
-        const envelope = JSON.parse(body) as { Type?: unknown; Message?: unknown };
-        if (envelope.Type === "Notification" && typeof envelope.Message === "string") return envelope.Message;
-    } catch {
-        // not JSON: the body is what it is
-    }
-    return body;
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
-import { unwrap } from "../../local/demo";
+import { unwrap } from "../../local/messages";
 import { order, startTestPipeline, type TestPipeline, waitUntil } from "./harness";
 
 let pipeline: TestPipeline;
@@ -86,6 +86,16 @@ describe("local pipeline", () => {
         const item = (await pipeline.scanItems()).find((it) => it.orderId?.S === "E2E-NEW");
         assert.equal(item?.status?.S, "shipped");
         assert.equal(item?.timestamp?.S, "2025-05-03T12:00:00.0010000Z");
+    });
+
+    it("a function host that dies is replaced, and the next order is stored", async () => {
+        const pid = pipeline.host.pid;
+        assert.ok(pid);
+        process.kill(pid, "SIGKILL");
+        await waitUntil("the host's death is noticed", () => pipeline.notices.some((n) => n.startsWith("function host exited")), 30_000);
+        await pipeline.publish(order("E2E-AFTER-CRASH"));
+        await waitUntil("E2E-AFTER-CRASH is stored", () => pipeline.records.some((r) => r.orderId === "E2E-AFTER-CRASH" && r.outcome === "stored"));
+        assert.notEqual(pipeline.host.pid, pid);
     });
 
     it("orders published while the table is unreachable are stored once it is back, none lost", async () => {

@@ -1,7 +1,10 @@
 // Config validation as pure functions: defaults, every rule, exact messages.
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { ConfigError, DEFAULTS, loadSettings, physicalNames } from "../../infra/config";
+import { repositoryRoot } from "../../infra/function-definition";
 import { listStacks, loadStackSettings } from "../../local/stack-file";
 
 const load = (values: Record<string, string>) => loadSettings((key) => values[key], Object.keys(values));
@@ -16,23 +19,15 @@ const problemsOf = (values: Record<string, string>): readonly string[] => {
 };
 
 describe("stack config", () => {
-    it("no keys gives the documented defaults", () => {
+    it("no keys gives the defaults, and the README's configuration table lists each of them", () => {
         assert.deepEqual(load({}), DEFAULTS);
-        assert.deepEqual(DEFAULTS, {
-            functionArchitecture: "arm64",
-            functionMemoryMb: 512,
-            functionTimeoutSeconds: 5,
-            queueVisibilityTimeoutSeconds: 30,
-            maxReceiveCount: 3,
-            batchSize: 10,
-            maximumBatchingWindowSeconds: 0,
-            maximumConcurrency: 2,
-            rawMessageDelivery: false,
-            logRetentionDays: 14,
-            deletionProtection: false,
-            queueAgeAlarmSeconds: 300,
-            alarmEmail: undefined,
-        });
+        const readme = fs.readFileSync(path.join(repositoryRoot, "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Deploy"));
+        const documented = Object.fromEntries(
+            [...section.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map(([, key, value]) => [key, value!.trim().replace(/`/g, "")]),
+        );
+        const expected = Object.fromEntries(Object.entries(DEFAULTS).map(([key, value]) => [key, value === undefined ? "(none)" : String(value)]));
+        assert.deepEqual(documented, expected);
     });
 
     it("every stack file in the repository is valid", () => {
