@@ -2,6 +2,7 @@
 // way the stack does and prints where it is, as one JSON line (read by the .NET bundle tests).
 import { parseArgs } from "node:util";
 import { type Architecture, packageFunction } from "./packaging";
+import { runCommand } from "../local/command";
 
 async function main(): Promise<void> {
     const { values } = parseArgs({
@@ -22,7 +23,4 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(bundle)}\n`);
 }
 
-main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-});
+runCommand("npm run package", main);

@@ -22,6 +22,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./clients";
 import { unwrap } from "./messages";
 import { parseFunctionLog, type RecordLine } from "./function-log";
 import { DEFAULT_SQS_PORT, functionLogFile } from "./pipeline";
+import { runCommand } from "./command";
 
 const USAGE = `usage: npm run dlq -- <list|redrive> [--stack NAME] [--aws] [--sqs-port N] [--limit N]
   list      show the messages in the dead-letter queue and why the function rejected them
@@ -194,10 +195,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-        console.error(`npm run dlq: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-    },
-);
+runCommand("npm run dlq", main);

@@ -8,6 +8,7 @@ import { LOCAL_REGION } from "./clients";
 import { DEMO_OVERRIDES, runDemo } from "./demo";
 import { formatFunctionLog, parseFunctionLog } from "./function-log";
 import { DEFAULT_DYNAMODB_PORT, DEFAULT_SQS_PORT, functionLogFile, type LocalPipeline, startLocalPipeline } from "./pipeline";
+import { runCommand } from "./command";
 
 const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb-port N] [--set KEY=VALUE]... [--demo] [--quiet]
   --stack          the Pulumi stack whose config and names to use (default dev)
@@ -113,10 +114,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-        console.error(`npm run local: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-    },
-);
+runCommand("npm run local", main);

@@ -4,21 +4,18 @@
 // input closes or it gets SIGTERM/SIGINT, so it never outlives the process that started it.
 import { parseArgs } from "node:util";
 import { startDynalite } from "./emulators";
+import { runCommand } from "./command";
 
 async function main(): Promise<void> {
     const { values } = parseArgs({ options: { port: { type: "string", default: "0" } } });
     const server = await startDynalite(Number(values.port));
     process.stdout.write(`${JSON.stringify({ endpoint: server.endpoint })}\n`);
 
-    const stop = async () => {
-        await server.close();
-        process.exit(0);
-    };
-    process.stdin.on("end", stop).on("error", stop).resume();
-    process.on("SIGTERM", stop).on("SIGINT", stop);
+    await new Promise<void>((stop) => {
+        process.stdin.on("end", stop).on("error", stop).resume();
+        process.once("SIGTERM", stop).once("SIGINT", stop);
+    });
+    await server.close();
 }
 
-main().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-});
+runCommand("serve-dynalite", main);
