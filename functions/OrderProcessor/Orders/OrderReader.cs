@@ -113,7 +113,7 @@ public static class OrderReader
         {
             Add(ref problems, itemName.Length == 0
                 ? "itemName: is empty"
-                : $"itemName: must be 1 to {OrderRules.MaxItemNameLength} characters, not blank, without control characters");
+                : $"itemName: must be 1 to {OrderRules.MaxItemNameLength} characters, not blank, without control or bidirectional-override characters");
         }
 
         var instant = timestamp is null ? default : ParseTimestamp(timestamp, ref problems);

@@ -49,7 +49,11 @@ public static class OrderRules
         return true;
     }
 
-    /// <summary>Free text (<c>itemName</c>): any Unicode but control characters, not blank, within the limit.</summary>
+    /// <summary>
+    /// Free text (<c>itemName</c>): any Unicode but control characters and the bidirectional embedding,
+    /// override and isolate marks (they can make a stored name display as something else), not blank,
+    /// within the limit.
+    /// </summary>
     public static bool IsText(string value, int maxLength)
     {
         if (value.Length == 0 || value.Length > maxLength || string.IsNullOrWhiteSpace(value))
@@ -59,7 +63,7 @@ public static class OrderRules
 
         foreach (var c in value)
         {
-            if (char.IsControl(c))
+            if (char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069')
             {
                 return false;
             }

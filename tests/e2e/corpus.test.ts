@@ -1,0 +1,111 @@
+// A sample of tests/corpus/messages.json through the local pipeline: valid cases become the items they
+// name, invalid ones end in the DLQ unchanged, with the reason the corpus gives logged for them.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { repositoryRoot } from "../../infra/function-definition";
+import { unwrap } from "../../local/messages";
+import { startTestPipeline, type TestPipeline, waitUntil } from "./harness";
+
+interface CorpusCase {
+    readonly name: string;
+    readonly order?: string;
+    readonly body?: string;
+    readonly generate?: unknown;
+    readonly expect: "stored" | "invalid";
+    readonly item?: Record<string, string | number>;
+    readonly reason?: string;
+    readonly reasonStartsWith?: string;
+}
+
+const corpus = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "tests", "corpus", "messages.json"), "utf8")) as { cases: CorpusCase[] };
+
+/** What is sent: an order through SNS (with its own orderId, so valid cases do not collide), or a body straight to SQS. */
+interface Sent {
+    readonly case: CorpusCase;
+    readonly message: string;
+    readonly via: "sns" | "sqs";
+    readonly orderId?: string;
+}
+
+function sample(): Sent[] {
+    const sent: Sent[] = [];
+    corpus.cases.forEach((c, index) => {
+        if (c.generate !== undefined) return;
+        if (c.body !== undefined) {
+            // SQS refuses an empty body, so that case exists only for the function's own tests.
+            if (c.expect === "invalid" && c.body !== "") sent.push({ case: c, message: c.body, via: "sqs" });
+            return;
+        }
+        if (c.expect === "invalid" && index % 3 !== 0) return;
+        const orderId = `S${index}`;
+        const renamed = c.order!.includes('"orderId":"C1"') ? c.order!.replace('"orderId":"C1"', `"orderId":"${orderId}"`) : c.order!;
+        const expectedId = renamed === c.order ? (c.item?.orderId as string | undefined) : orderId;
+        sent.push({ case: c, message: renamed, via: "sns", orderId: expectedId });
+    });
+    return sent;
+}
+
+let pipeline: TestPipeline;
+
+before(async () => {
+    pipeline = await startTestPipeline();
+});
+
+after(async () => {
+    await pipeline?.stop();
+});
+
+describe("corpus through the local pipeline", () => {
+    it("valid cases become their items, invalid ones reach the DLQ intact with their reason", async () => {
+        const sent = sample();
+        const valid = sent.filter((s) => s.case.expect === "stored");
+        const invalid = sent.filter((s) => s.case.expect === "invalid");
+        assert.ok(valid.length >= 15 && invalid.length >= 20, `sample of ${valid.length} valid and ${invalid.length} invalid cases`);
+
+        const { clients, resources } = pipeline;
+        for (const s of sent) {
+            if (s.via === "sns") await pipeline.publish(s.message);
+            else await clients.sqs.send(new SendMessageCommand({ QueueUrl: resources.queueUrl, MessageBody: s.message }));
+        }
+
+        await waitUntil(`${valid.length} items are stored and ${invalid.length} messages are in the DLQ`, async () => {
+            const [items, dead] = await Promise.all([pipeline.scanItems(), pipeline.depth(resources.deadLetterQueueUrl)]);
+            return items.length === valid.length && dead === invalid.length;
+        });
+
+        const items = await pipeline.scanItems();
+        for (const s of valid) {
+            const item = items.find((it) => it.orderId?.S === s.orderId);
+            assert.ok(item, `${s.case.name}: no item ${s.orderId}`);
+            const expected = { ...s.case.item!, orderId: s.orderId! };
+            assert.deepEqual(
+                {
+                    orderId: item.orderId?.S,
+                    userId: item.userId?.S,
+                    itemName: item.itemName?.S,
+                    quantity: Number(item.quantity?.N),
+                    status: item.status?.S,
+                    timestamp: item.timestamp?.S,
+                },
+                expected,
+                s.case.name,
+            );
+        }
+
+        const dead = await pipeline.peek(resources.deadLetterQueueUrl);
+        for (const s of invalid) {
+            const message = dead.find((m) => (s.via === "sqs" ? m.Body === s.message : unwrap(m.Body!) === s.message));
+            assert.ok(message, `${s.case.name}: not in the DLQ unchanged`);
+            const logged = pipeline.records.filter((r) => r.messageId === message.MessageId);
+            assert.ok(logged.length > 0, `${s.case.name}: nothing logged`);
+            for (const record of logged) {
+                assert.equal(record.outcome, "invalid", s.case.name);
+                if (s.case.reason !== undefined) assert.equal(record.reason, s.case.reason, s.case.name);
+                else assert.ok(record.reason?.startsWith(s.case.reasonStartsWith!), `${s.case.name}: ${record.reason}`);
+            }
+        }
+    });
+});
