@@ -13,6 +13,8 @@ export interface LocalServer {
     suspend(): Promise<void>;
     /** Listens again on the same port. */
     resume(): Promise<void>;
+    /** Holds every request this long before the emulator sees it (0, the default, for none): a slow dependency. */
+    setLatency(ms: number): void;
     close(): Promise<void>;
 }
 
@@ -39,6 +41,17 @@ export async function startFauxqs(port: number): Promise<LocalServer> {
 }
 
 function listen(server: Server, port: number, what: string, flag: string, close?: () => Promise<unknown>): Promise<LocalServer> {
+    // Latency is injected in front of the emulator's own request handlers.
+    let latencyMs = 0;
+    const handlers = server.listeners("request") as Array<(...args: unknown[]) => void>;
+    server.removeAllListeners("request");
+    server.on("request", (...args: unknown[]) => {
+        const pass = () => {
+            for (const handler of handlers) handler.apply(server, args);
+        };
+        if (latencyMs > 0) setTimeout(pass, latencyMs);
+        else pass();
+    });
     return new Promise((resolve, reject) => {
         const onError = (error: NodeJS.ErrnoException) => {
             reject(
@@ -62,6 +75,9 @@ function listen(server: Server, port: number, what: string, flag: string, close?
                 endpoint: `http://${LOOPBACK}:${actual}`,
                 port: actual,
                 suspend: stopListening,
+                setLatency: (ms) => {
+                    latencyMs = ms;
+                },
                 resume: () => new Promise<void>((done, fail) => {
                     server.once("error", fail);
                     const listenOnce = Server.prototype.listen as (port: number, host: string, done: () => void) => Server;

@@ -99,6 +99,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             invoke: (event, timeoutMs) => host.invoke(event, timeoutMs),
             onNotice: notice,
             onInvocation: options.onInvocation,
+            recreate: async () => {
+                await provision(clients, settings, options.stack);
+            },
         });
         poller.start();
         cleanup.push(() => poller.stop());

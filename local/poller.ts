@@ -18,6 +18,11 @@ export interface PollerOptions {
     readonly onNotice: (message: string) => void;
     /** Called after every invocation. */
     readonly onInvocation?: (report: InvocationReport) => void;
+    /**
+     * Called when the order queue no longer exists (fauxqs was restarted and lost its state): re-creates the
+     * stack's resources so that new orders flow again. Without it the poller keeps reporting the error.
+     */
+    readonly recreate?: () => Promise<void>;
 }
 
 export interface InvocationReport {
@@ -82,6 +87,7 @@ export function failedIds(body: string, batch: readonly Message[]): Set<string> 
 export class EventSourcePoller {
     private readonly abort = new AbortController();
     private workers: Promise<void>[] = [];
+    private recreating: Promise<void> | undefined;
 
     constructor(private readonly options: PollerOptions) {}
 
@@ -105,6 +111,10 @@ export class EventSourcePoller {
                 unreachable = false;
             } catch (error) {
                 if (this.abort.signal.aborted) return;
+                if ((error as Error).name === "QueueDoesNotExist" && this.options.recreate) {
+                    await this.recreateOnce();
+                    continue;
+                }
                 if (!unreachable) {
                     this.options.onNotice(
                         `event source: cannot receive from the order queue (${describe(error)}); retrying every second. ` +
@@ -117,6 +127,27 @@ export class EventSourcePoller {
             }
             if (batch.length > 0) await this.invoke(batch);
         }
+    }
+
+    /** One re-creation at a time, whichever worker noticed first; the others wait for it. */
+    private async recreateOnce(): Promise<void> {
+        this.recreating ??= (async () => {
+            this.options.onNotice(
+                "event source: the order queue no longer exists: fauxqs was restarted and lost everything it held in memory " +
+                    "(topic, queues, subscription, and the messages in them: those orders are lost locally and must be published again); " +
+                    "re-creating the stack's resources",
+            );
+            try {
+                await this.options.recreate!();
+                this.options.onNotice("event source: resources re-created; new orders flow again");
+            } catch (error) {
+                this.options.onNotice(`event source: could not re-create the resources (${describe(error)}); retrying`);
+                await sleep(1000, this.abort.signal);
+            }
+        })().finally(() => {
+            this.recreating = undefined;
+        });
+        await this.recreating;
     }
 
     private async receiveBatch(): Promise<Message[]> {

@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { repositoryRoot } from "../../infra/function-definition";
 import { unwrap } from "../../local/messages";
-import { startTestPipeline, type TestPipeline, waitUntil } from "./harness";
+import { usePipeline, waitUntil } from "./harness";
 
 interface CorpusCase {
     readonly name: string;
@@ -48,18 +48,11 @@ function sample(): Sent[] {
     return sent;
 }
 
-let pipeline: TestPipeline;
-
-before(async () => {
-    pipeline = await startTestPipeline();
-});
-
-after(async () => {
-    await pipeline?.stop();
-});
+const running = usePipeline();
 
 describe("corpus through the local pipeline", () => {
     it("valid cases become their items, invalid ones reach the DLQ intact with their reason", async () => {
+        const pipeline = running();
         const sent = sample();
         const valid = sent.filter((s) => s.case.expect === "stored");
         const invalid = sent.filter((s) => s.case.expect === "invalid");

@@ -6,8 +6,10 @@ import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { PROJECT } from "../../infra/config";
+import { after, before } from "node:test";
 import { parseFunctionLog, type RecordLine } from "../../local/function-log";
 import { type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
+import type { InvocationReport } from "../../local/poller";
 
 /**
  * Tests shorten the function timeout to 2 s and so the visibility timeout to 12 s (the stack's own 6× rule),
@@ -21,6 +23,7 @@ export const FAST_RETRIES: Readonly<Record<string, string>> = {
 export interface TestPipeline extends LocalPipeline {
     readonly records: RecordLine[];
     readonly notices: string[];
+    readonly invocations: InvocationReport[];
     publish(message: string): Promise<void>;
     scanItems(): Promise<Record<string, AttributeValue>[]>;
     /** Every message in a queue, left visible again afterwards. */
@@ -28,10 +31,30 @@ export interface TestPipeline extends LocalPipeline {
     depth(queueUrl: string): Promise<number>;
 }
 
+/** One build folder per test process, shared by its pipelines (the bundle is built once), removed at exit. */
+let buildRoot: string | undefined;
+
+/** Starts a pipeline before the file's tests and stops it after them; call the result inside a test. */
+export function usePipeline(overrides: Readonly<Record<string, string>> = {}): () => TestPipeline {
+    let pipeline: TestPipeline | undefined;
+    before(async () => {
+        pipeline = await startTestPipeline(overrides);
+    });
+    after(async () => {
+        await pipeline?.stop();
+    });
+    return () => pipeline!;
+}
+
 export async function startTestPipeline(overrides: Readonly<Record<string, string>> = {}): Promise<TestPipeline> {
     const records: RecordLine[] = [];
     const notices: string[] = [];
-    const buildRoot = fs.mkdtempSync(path.join(os.tmpdir(), "order-pipeline-e2e-"));
+    const invocations: InvocationReport[] = [];
+    if (!buildRoot) {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "order-pipeline-e2e-"));
+        process.once("exit", () => fs.rmSync(root, { recursive: true, force: true }));
+        buildRoot = root;
+    }
     const pipeline = await startLocalPipeline({
         stack: "dev",
         overrides: { ...FAST_RETRIES, ...overrides },
@@ -43,16 +66,14 @@ export async function startTestPipeline(overrides: Readonly<Record<string, strin
             if (entry?.kind === "record") records.push(entry);
         },
         onNotice: (message) => notices.push(message),
+        onInvocation: (report) => invocations.push(report),
     });
     const { clients, resources } = pipeline;
     return {
         ...pipeline,
         records,
         notices,
-        stop: async () => {
-            await pipeline.stop();
-            fs.rmSync(buildRoot, { recursive: true, force: true });
-        },
+        invocations,
         publish: async (message) => {
             await clients.sns.send(new PublishCommand({ TopicArn: resources.topicArn, Message: message }));
         },

@@ -1,23 +1,16 @@
 // The local pipeline end to end: SNS → SQS → poller → the published function → DynamoDB, with real
 // fauxqs and dynalite on free 127.0.0.1 ports.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { unwrap } from "../../local/messages";
-import { order, startTestPipeline, type TestPipeline, waitUntil } from "./harness";
+import { order, usePipeline, waitUntil } from "./harness";
 
-let pipeline: TestPipeline;
-
-before(async () => {
-    pipeline = await startTestPipeline();
-});
-
-after(async () => {
-    await pipeline?.stop();
-});
+const running = usePipeline();
 
 describe("local pipeline", () => {
     it("stores every valid order once and leaves every malformed one, intact, in the DLQ", async () => {
+        const pipeline = running();
         const valid = Array.from({ length: 25 }, (_, i) => order(`E2E-${i}`, { userId: `U${i}`, quantity: i + 1, itemName: `Item ${i} ☕` }));
         const malformed = ["not json", order("E2E-BAD-1", { timestamp: "2025-05-03T12:00:00" }), '{"orderId":"E2E-BAD-2","quantity":1.5}'];
         await Promise.all([...valid, ...malformed].map((message) => pipeline.publish(message)));
@@ -55,6 +48,7 @@ describe("local pipeline", () => {
     });
 
     it("the same order twice leaves one item", async () => {
+        const pipeline = running();
         await pipeline.publish(order("E2E-DUP"));
         await waitUntil("E2E-DUP is stored", () => pipeline.records.some((r) => r.orderId === "E2E-DUP" && r.outcome === "stored"));
         await pipeline.publish(order("E2E-DUP"));
@@ -67,6 +61,7 @@ describe("local pipeline", () => {
     });
 
     it("an older version after a newer one leaves the newer one", async () => {
+        const pipeline = running();
         await pipeline.publish(order("E2E-OLD", { status: "shipped", timestamp: "2025-05-03T13:00:00Z" }));
         await waitUntil("the newer E2E-OLD is stored", () => pipeline.records.some((r) => r.orderId === "E2E-OLD" && r.outcome === "stored"));
         await pipeline.publish(order("E2E-OLD", { status: "new", timestamp: "2025-05-03T12:00:00Z" }));
@@ -78,6 +73,7 @@ describe("local pipeline", () => {
     });
 
     it("a newer version after an older one replaces it", async () => {
+        const pipeline = running();
         await pipeline.publish(order("E2E-NEW", { status: "new", timestamp: "2025-05-03T12:00:00Z" }));
         await waitUntil("the older E2E-NEW is stored", () => pipeline.records.some((r) => r.orderId === "E2E-NEW" && r.outcome === "stored"));
         await pipeline.publish(order("E2E-NEW", { status: "shipped", timestamp: "2025-05-03T12:00:00.001Z" }));
@@ -89,6 +85,7 @@ describe("local pipeline", () => {
     });
 
     it("a function host that dies is replaced, and the next order is stored", async () => {
+        const pipeline = running();
         const pid = pipeline.host.pid;
         assert.ok(pid);
         process.kill(pid, "SIGKILL");
@@ -99,6 +96,7 @@ describe("local pipeline", () => {
     });
 
     it("orders published while the table is unreachable are stored once it is back, none lost", async () => {
+        const pipeline = running();
         const { resources, servers } = pipeline;
         const before = (await pipeline.scanItems()).length;
         await servers.dynamodb.suspend();
