@@ -5,10 +5,20 @@ import { describe, it } from "node:test";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { unwrap } from "../../local/messages";
 import { order, usePipeline, waitUntil } from "./harness";
+import { listeningSockets } from "./listeners";
 
 const running = usePipeline();
 
 describe("local pipeline", () => {
+    it("listens on 127.0.0.1 only: emulators, function host, everything it started", () => {
+        const pipeline = running();
+        const listeners = [...listeningSockets(process.pid), ...listeningSockets(pipeline.host.pid!)];
+        const ports = listeners.map((l) => l.port);
+        assert.ok(ports.includes(pipeline.servers.sqs.port) && ports.includes(pipeline.servers.dynamodb.port), JSON.stringify(listeners));
+        assert.ok(listeningSockets(pipeline.host.pid!).length >= 1, "the function host's listener is seen");
+        assert.deepEqual(listeners.filter((l) => l.address !== "127.0.0.1"), []);
+    });
+
     it("stores every valid order once and leaves every malformed one, intact, in the DLQ", async () => {
         const pipeline = running();
         const valid = Array.from({ length: 25 }, (_, i) => order(`E2E-${i}`, { userId: `U${i}`, quantity: i + 1, itemName: `Item ${i} ☕` }));

@@ -7,6 +7,7 @@ import { before, describe, it } from "node:test";
 import { readFunctionDefinition, repositoryRoot } from "../../infra/function-definition";
 import type { PolicyDocument } from "../../infra/policies";
 import { ACCOUNT, REGION, runStack, type StackRun } from "./mock-stack";
+import { queuePolicyProblems, unencrypted, wildcardGrants } from "./security-rules";
 
 const arn = {
     topic: `arn:aws:sns:${REGION}:${ACCOUNT}:OrderTopic-dev`,
@@ -214,5 +215,14 @@ describe("dev stack", () => {
         const children = run.resources.filter((r) => r.type.startsWith("aws:"));
         assert.ok(children.length >= 16, `only ${children.length} AWS resources`);
         for (const child of children) assert.ok(child.name.startsWith("orders-"), child.name);
+    });
+
+    it("keeps the security rules: no DynamoDB or SQS grant on *, queue open only to the order topic over TLS, everything encrypted", () => {
+        assert.deepEqual(wildcardGrants(run.resources), []);
+        assert.deepEqual(
+            queuePolicyProblems(run.resources, "arn:aws:sqs:us-east-1:123456789012:OrderQueue-dev", "arn:aws:sns:us-east-1:123456789012:OrderTopic-dev"),
+            [],
+        );
+        assert.deepEqual(unencrypted(run.resources), []);
     });
 });

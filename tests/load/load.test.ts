@@ -1,0 +1,37 @@
+// 10,000 orders published concurrently through the local pipeline: all stored, none in the DLQ, none
+// written twice. Prints the wall time; asserts nothing about speed.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { order, usePipeline, waitUntil } from "../e2e/harness";
+
+const ORDERS = 10_000;
+const PUBLISHERS = 50;
+const running = usePipeline();
+
+describe("load", () => {
+    it(`${ORDERS} orders published concurrently are all stored once, none in the DLQ`, async () => {
+        const pipeline = running();
+        const started = performance.now();
+        let next = 0;
+        await Promise.all(
+            Array.from({ length: PUBLISHERS }, async () => {
+                for (let i = next++; i < ORDERS; i = next++) await pipeline.publish(order(`L-${i}`, { quantity: (i % 100) + 1 }));
+            }),
+        );
+        const published = performance.now();
+        await waitUntil(`${ORDERS} items are stored`, async () => (await pipeline.scanItems()).length === ORDERS, 600_000);
+        const stored = performance.now();
+
+        const { resources } = pipeline;
+        await waitUntil("the order queue is drained", async () => (await pipeline.depth(resources.queueUrl)) === 0, 60_000);
+        assert.equal(await pipeline.depth(resources.deadLetterQueueUrl), 0);
+        const writes = pipeline.records.filter((r) => r.outcome === "stored");
+        assert.equal(writes.length, ORDERS, "each order written exactly once");
+        assert.equal(new Set(writes.map((r) => r.orderId)).size, ORDERS);
+        console.log(
+            `load: ${ORDERS} orders published in ${((published - started) / 1000).toFixed(1)} s, all stored after ` +
+                `${((stored - started) / 1000).toFixed(1)} s (${Math.round(ORDERS / ((stored - started) / 1000))} orders/s), ` +
+                `${pipeline.invocations.length} invocations`,
+        );
+    });
+});
