@@ -22,7 +22,8 @@ export function listeningSockets(pid: number): Listener[] {
         const lines = fs.readFileSync(`/proc/${pid}/net/${table}`, "utf8").trim().split("\n").slice(1);
         for (const line of lines) {
             const fields = line.trim().split(/\s+/);
-            const [local, , state, , , , , , , inode] = fields;
+            // sl, local_address, rem_address, st, tx:rx, tr:when, retrnsmt, uid, timeout, inode
+            const [, local, , state, , , , , , inode] = fields;
             if (state !== "0A" || !inodes.has(inode!)) continue;
             const [hex, port] = local!.split(":");
             listeners.push({ address: decodeAddress(hex!), port: parseInt(port!, 16) });
@@ -35,8 +36,10 @@ function decodeAddress(hex: string): string {
     if (hex.length === 8) {
         return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join(".");
     }
-    // IPv6: four little-endian 32-bit words.
-    const words = [0, 1, 2, 3].map((w) => hex.slice(w * 8, w * 8 + 8).match(/../g)!.reverse().join(""));
-    const text = words.join("").match(/..../g)!.join(":");
-    return text === "0000:0000:0000:0000:0000:0000:0000:0000" ? "::" : text;
+    // IPv6: four 32-bit words, each in little-endian byte order.
+    const network = [0, 1, 2, 3].map((w) => hex.slice(w * 8, w * 8 + 8).match(/../g)!.reverse().join("")).join("").toLowerCase();
+    if (network === "0".repeat(32)) return "::";
+    if (network === `${"0".repeat(31)}1`) return "::1";
+    if (network.startsWith(`${"0".repeat(20)}ffff`)) return decodeAddress(network.slice(24).match(/../g)!.reverse().join(""));
+    return network.match(/..../g)!.join(":");
 }
