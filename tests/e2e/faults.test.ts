@@ -18,7 +18,10 @@ async function assertNothingLost(pipeline: TestPipeline, prefix: string, publish
         return stored + deadLetters === published;
     }, 180_000);
     await waitUntil("the order queue is drained", async () => (await pipeline.depth(resources.queueUrl)) === 0, 60_000);
-    const storedRecords = pipeline.records.filter((r) => r.orderId?.startsWith(prefix) && r.outcome === "stored");
+    // The function logs a write just after it; the line can reach the runner after the item is visible.
+    const stored = () => pipeline.records.filter((r) => r.orderId?.startsWith(prefix) && r.outcome === "stored");
+    await waitUntil("every write is logged", () => new Set(stored().map((r) => r.orderId)).size >= published - deadLetters, 30_000);
+    const storedRecords = stored();
     const perOrder = new Map<string, number>();
     for (const r of storedRecords) perOrder.set(r.orderId!, (perOrder.get(r.orderId!) ?? 0) + 1);
     assert.equal(perOrder.size, published - deadLetters, "stored orders");
