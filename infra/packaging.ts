@@ -40,31 +40,14 @@ export function runtimeIdentifier(architecture: Architecture): string {
     return architecture === "arm64" ? "linux-arm64" : "linux-x64";
 }
 
-/**
- * Publishes and zips the function for `architecture`. Throws with the compiler's output when the build fails.
- * ReadyToRun needs the target's runtime pack; when the package feed lacks it, the bundle is published
- * portable (no ReadyToRun), which runs the same, only with a slower cold start, and says so on stderr.
- */
+/** Publishes (see publishDotnet) and zips the function for `architecture`. */
 export async function packageFunction(architecture: Architecture, options: PackageOptions = {}): Promise<FunctionBundle> {
     const outputRoot = options.outputRoot ?? path.join(repositoryRoot, ".build");
     const wantReadyToRun = options.readyToRun ?? true;
     const project = options.projectDirectory ?? functionDirectory;
     const directory = path.join(outputRoot, `OrderProcessor-${architecture}${wantReadyToRun ? "" : "-portable"}`);
 
-    let readyToRun = wantReadyToRun;
-    let result = wantReadyToRun ? publish(project, directory, architecture, true) : undefined;
-    if (result && !result.ok && /NU1101.*Microsoft\.NETCore\.App\.(Runtime|Crossgen2)/.test(result.output)) {
-        process.stderr.write(
-            `ReadyToRun for ${runtimeIdentifier(architecture)} needs a runtime pack the package feed does not serve; ` +
-                "publishing a portable bundle instead (same behaviour, slower cold start).\n",
-        );
-        readyToRun = false;
-        result = undefined;
-    }
-    result ??= publish(project, directory, architecture, false);
-    if (!result.ok) {
-        throw new Error(`dotnet publish of ${project} failed:\n${result.output}`);
-    }
+    const { readyToRun } = publishDotnet(project, directory, architecture, wantReadyToRun);
 
     const zipPath = `${directory}.zip`;
     await writeDeterministicZip(directory, zipPath);
@@ -76,6 +59,29 @@ export async function packageFunction(architecture: Architecture, options: Packa
         zipBytes: bytes.length,
         readyToRun,
     };
+}
+
+/**
+ * `dotnet publish` of `project` into `directory` for `architecture`, ReadyToRun when asked and possible:
+ * ReadyToRun needs the target's runtime pack, and where the package feed lacks it the project is published
+ * portable instead (same behaviour, slower start), which is said on stderr. Throws with the compiler's
+ * output when the build fails.
+ */
+export function publishDotnet(project: string, directory: string, architecture: Architecture, readyToRun: boolean): { readyToRun: boolean } {
+    if (readyToRun) {
+        const result = publish(project, directory, architecture, true);
+        if (result.ok) return { readyToRun: true };
+        if (!/NU1101.*Microsoft\.NETCore\.App\.(Runtime|Crossgen2)/.test(result.output)) {
+            throw new Error(`dotnet publish of ${project} failed:\n${result.output}`);
+        }
+        process.stderr.write(
+            `ReadyToRun for ${runtimeIdentifier(architecture)} needs a runtime pack the package feed does not serve; ` +
+                `publishing ${path.basename(project)} portable instead (same behaviour, slower start).\n`,
+        );
+    }
+    const result = publish(project, directory, architecture, false);
+    if (!result.ok) throw new Error(`dotnet publish of ${project} failed:\n${result.output}`);
+    return { readyToRun: false };
 }
 
 function publish(project: string, directory: string, architecture: Architecture, readyToRun: boolean): { ok: boolean; output: string } {

@@ -2,11 +2,12 @@
 // string in a long-lived .NET process (local/FunctionHost), created once and invoked many times. When
 // that process dies or an invocation times out, a new one is started, as Lambda starts a new execution
 // environment.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { repositoryRoot } from "../infra/function-definition";
+import { type Architecture, publishDotnet } from "../infra/packaging";
 import { LOOPBACK } from "./emulators";
 
 /** What one invocation gave. Only `ok` carries a response; anything else leaves the whole batch to reappear. */
@@ -23,6 +24,8 @@ export interface FunctionHostOptions {
     readonly environment: Readonly<Record<string, string>>;
     /** Where the host's build goes. Default .build/function-host. */
     readonly buildDirectory?: string;
+    /** A host already built by buildFunctionHost: nothing is built (benchmarks time the start alone). */
+    readonly hostDll?: string;
     /** Each line the function writes (its JSON log). */
     readonly onLog: (line: string) => void;
     /** Said when the process dies or is replaced. */
@@ -31,17 +34,18 @@ export interface FunctionHostOptions {
 
 const HOST_PROJECT = path.join(repositoryRoot, "local", "FunctionHost", "FunctionHost.csproj");
 
-/** Builds local/FunctionHost; throws with the compiler's output on failure. */
+/**
+ * Publishes local/FunctionHost for this machine, ReadyToRun like the bundle (the host plays the part of
+ * Lambda's runtime, which is precompiled too). Throws with the compiler's output on failure.
+ */
 export function buildFunctionHost(outputDirectory: string): string {
-    const run = spawnSync("dotnet", ["build", HOST_PROJECT, "--configuration", "Release", "--output", outputDirectory, "--nologo", "--verbosity", "quiet"], {
-        cwd: repositoryRoot,
-        encoding: "utf8",
-    });
-    if (run.error) {
-        throw new Error((run.error as NodeJS.ErrnoException).code === "ENOENT" ? "dotnet was not found on PATH: install the .NET 10 SDK" : run.error.message);
-    }
-    if (run.status !== 0) throw new Error(`building the function host failed:\n${`${run.stdout}${run.stderr}`.trim()}`);
+    publishDotnet(HOST_PROJECT, outputDirectory, hostArchitecture(), true);
     return path.join(outputDirectory, "FunctionHost.dll");
+}
+
+/** The architecture of this machine, so what runs here is built for it (the stack builds for its configured one). */
+export function hostArchitecture(): Architecture {
+    return process.arch === "arm64" ? "arm64" : "x86_64";
 }
 
 export class FunctionHost {
@@ -59,7 +63,7 @@ export class FunctionHost {
 
     /** Builds the host, starts it and waits until the function's init has run. Throws the init error. */
     static async start(options: FunctionHostOptions): Promise<FunctionHost> {
-        const hostDll = buildFunctionHost(options.buildDirectory ?? path.join(repositoryRoot, ".build", "function-host"));
+        const hostDll = options.hostDll ?? buildFunctionHost(options.buildDirectory ?? path.join(repositoryRoot, ".build", "function-host"));
         const host = new FunctionHost(hostDll, options);
         try {
             await host.port;

@@ -4,10 +4,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type PipelineSettings } from "../infra/config";
 import { readFunctionDefinition, repositoryRoot } from "../infra/function-definition";
-import { type Architecture, packageFunction } from "../infra/packaging";
+import { packageFunction } from "../infra/packaging";
 import { createClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./clients";
 import { type LocalServer, startDynalite, startFauxqs } from "./emulators";
-import { FunctionHost } from "./function-host";
+import { FunctionHost, hostArchitecture } from "./function-host";
 import { EventSourcePoller, type InvocationReport } from "./poller";
 import { type LocalResources, provision } from "./provision";
 import { loadStackSettings } from "./stack-file";
@@ -45,11 +45,6 @@ export interface LocalPipeline {
     /** The emulators, for fault tests: suspend one to make it unreachable, resume it to bring it back with its data. */
     readonly servers: { readonly sqs: LocalServer; readonly dynamodb: LocalServer };
     stop(): Promise<void>;
-}
-
-/** The architecture of this machine, so the bundle runs here (the stack builds for its configured one). */
-export function hostArchitecture(): Architecture {
-    return process.arch === "arm64" ? "arm64" : "x86_64";
 }
 
 /** Starts everything; on any failure stops what it started and throws an error that names the cause. */
@@ -123,7 +118,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 }
 
 /** What the stack sets on the function, plus the SDK's standard settings that point it at dynalite. */
-function functionEnvironment(settings: PipelineSettings, resources: LocalResources, endpoints: LocalEndpoints): Record<string, string> {
+export function functionEnvironment(
+    settings: PipelineSettings,
+    resources: Pick<LocalResources, "tableName" | "functionName">,
+    endpoints: LocalEndpoints,
+): Record<string, string> {
     return {
         TABLE_NAME: resources.tableName,
         FUNCTION_TIMEOUT_SECONDS: String(settings.functionTimeoutSeconds),

@@ -45,7 +45,7 @@ export async function provision(clients: LocalClients, settings: PipelineSetting
         }),
     );
 
-    await createTable(clients, names.table);
+    await createOrdersTable(clients, names.table);
     return {
         topicArn: topic.TopicArn!,
         queueUrl: queue.url,
@@ -64,7 +64,7 @@ async function createQueue(clients: LocalClients, name: string, attributes: Reco
 }
 
 /** The table as the stack defines it: partition key orderId (S), on demand. */
-async function createTable(clients: LocalClients, name: string): Promise<void> {
+export async function createOrdersTable(clients: Pick<LocalClients, "dynamodb">, name: string): Promise<void> {
     try {
         await clients.dynamodb.send(
             new CreateTableCommand({
