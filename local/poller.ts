@@ -29,6 +29,10 @@ export interface InvocationReport {
     readonly received: number;
     readonly deleted: number;
     readonly outcome: InvokeResult["kind"] | "malformed-response";
+    /** Where the time went: gathering the batch, the invocation, the deletes. */
+    readonly receiveMs: number;
+    readonly invokeMs: number;
+    readonly deleteMs: number;
 }
 
 /** The SQS event Lambda would build for these messages. */
@@ -87,6 +91,8 @@ export function failedIds(body: string, batch: readonly Message[]): Set<string> 
 export class EventSourcePoller {
     private readonly abort = new AbortController();
     private workers: Promise<void>[] = [];
+    /** Deletes still under way: a worker receives its next batch while the last one's deletes finish. */
+    private readonly deleting = new Set<Promise<void>>();
     private recreating: Promise<void> | undefined;
 
     constructor(private readonly options: PollerOptions) {}
@@ -99,12 +105,14 @@ export class EventSourcePoller {
     async stop(): Promise<void> {
         this.abort.abort();
         await Promise.all(this.workers);
+        await Promise.all(this.deleting);
     }
 
     private async work(): Promise<void> {
         let unreachable = false;
         while (!this.abort.signal.aborted) {
             let batch: Message[];
+            const receiving = performance.now();
             try {
                 batch = await this.receiveBatch();
                 if (unreachable) this.options.onNotice("event source: the order queue is reachable again");
@@ -125,7 +133,7 @@ export class EventSourcePoller {
                 await sleep(1000, this.abort.signal);
                 continue;
             }
-            if (batch.length > 0) await this.invoke(batch);
+            if (batch.length > 0) await this.invoke(batch, performance.now() - receiving);
         }
     }
 
@@ -172,10 +180,12 @@ export class EventSourcePoller {
         return batch;
     }
 
-    private async invoke(batch: Message[]): Promise<void> {
+    private async invoke(batch: Message[], receiveMs: number): Promise<void> {
         const { queueArn, region, settings } = this.options;
+        const invoking = performance.now();
         const event = Buffer.from(JSON.stringify(toSqsEvent(batch, queueArn, region)));
         const result = await this.options.invoke(event, settings.functionTimeoutSeconds * 1000);
+        const invokeMs = performance.now() - invoking;
 
         let keep: Set<string> | undefined;
         let outcome: InvocationReport["outcome"] = result.kind;
@@ -191,7 +201,17 @@ export class EventSourcePoller {
         }
 
         const done = keep === undefined ? [] : batch.filter((m) => !keep.has(m.MessageId!));
-        let deleted = 0;
+        const deletion = this.deleteDone(done).then((deleted) => {
+            this.options.onInvocation?.({ received: batch.length, deleted: deleted.count, outcome, receiveMs, invokeMs, deleteMs: deleted.ms });
+        });
+        this.deleting.add(deletion);
+        void deletion.finally(() => this.deleting.delete(deletion));
+    }
+
+    /** Deletes the messages the invocation completed, ten per request. A failed delete only means a redelivery. */
+    private async deleteDone(done: readonly Message[]): Promise<{ count: number; ms: number }> {
+        const started = performance.now();
+        let count = 0;
         for (let i = 0; i < done.length; i += 10) {
             const chunk = done.slice(i, i + 10);
             try {
@@ -201,13 +221,13 @@ export class EventSourcePoller {
                         Entries: chunk.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle })),
                     }),
                 );
-                deleted += response.Successful?.length ?? 0;
+                count += response.Successful?.length ?? 0;
             } catch (error) {
                 // Not deleted: the messages reappear and are processed again, which the function makes harmless.
                 this.options.onNotice(`event source: could not delete ${chunk.length} processed messages (${describe(error)}); they will be received again`);
             }
         }
-        this.options.onInvocation?.({ received: batch.length, deleted, outcome });
+        return { count, ms: performance.now() - started };
     }
 }
 

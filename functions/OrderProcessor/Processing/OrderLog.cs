@@ -74,6 +74,14 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
         });
     }
 
+    /// <summary>A line about the function itself (priming, for one), not about a record.</summary>
+    public void Notice(string level, string message, TimeSpan duration) => Write(json =>
+    {
+        json.WriteString("level", level);
+        json.WriteString("message", message);
+        json.WriteNumber("durationMs", Math.Round(duration.TotalMilliseconds, 3));
+    });
+
     /// <summary>The lower-case name of an outcome, as logged.</summary>
     public static string OutcomeName(RecordOutcome outcome) => outcome switch
     {

@@ -32,6 +32,12 @@ public sealed class DynamoDbOrderStore(IAmazonDynamoDB client, string tableName)
         }
     }
 
+    /// <summary>
+    /// One read of a key that no order can have ('#' is not allowed in an order id): it exercises the
+    /// client's whole request path without writing anything. Throws what the read throws.
+    /// </summary>
+    public Task PrimeAsync(CancellationToken cancellationToken) => ReadStoredVersionAsync("#priming", cancellationToken);
+
     /// <summary>The exact request sent for an order.</summary>
     public PutItemRequest BuildPutItem(Order order, string messageId)
     {

@@ -1,0 +1,113 @@
+// npm run bench [-- --quick]: every figure of docs/PERFORMANCE.md, each beside its floor measured in the
+// same run, ending with one `name: value` line per figure. --quick gives the same lines in under three
+// minutes (BenchmarkDotNet's short job, 2,000 orders instead of 10,000).
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { repositoryRoot } from "../infra/function-definition";
+import { packageFunction } from "../infra/packaging";
+import { SAMPLE_ORDER } from "../infra/sample-order";
+import { runCommand } from "../local/command";
+import { loadStackSettings } from "../local/stack-file";
+import { measureColdStart } from "./cold-start";
+import { costPerMillionOrders, PRICES } from "./cost";
+import { runMicroBenchmarks } from "./micro";
+import { measureThroughput } from "./throughput";
+
+/** An SNS envelope as SNS writes it into the queue (signature and URLs at their real lengths), for the SQS chunk count. */
+function envelopeBytes(): number {
+    return Buffer.byteLength(JSON.stringify({
+        Type: "Notification",
+        MessageId: "63a3f6b6-d533-4a47-aef9-fcf5cf758c76",
+        TopicArn: "arn:aws:sns:us-east-1:123456789012:OrderTopic-prod",
+        Message: JSON.stringify(SAMPLE_ORDER),
+        Timestamp: "2025-05-03T12:00:01.000Z",
+        SignatureVersion: "1",
+        Signature: "x".repeat(344),
+        SigningCertURL: "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-f3ecfb7224c7233fe7bb5f59f96de52f.pem",
+        UnsubscribeURL: "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:us-east-1:123456789012:OrderTopic-prod:c7fe3a54-ab0e-4ec2-88e0-db410a0f2bee",
+    }));
+}
+
+const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+    const quick = values.quick;
+    const buildRoot = path.join(repositoryRoot, ".build", "bench");
+    const settings = loadStackSettings("dev");
+    const started = performance.now();
+    const section = (title: string) => console.log(`\n== ${title} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}, node ${process.version}`);
+
+    section("1. per message and per batch, beside System.Text.Json alone (BenchmarkDotNet)");
+    const micro = runMicroBenchmarks(quick, path.join(buildRoot, "benchmarkdotnet"));
+
+    section("2. cold start: process start to the first batch of 10 answered");
+    const cold = await measureColdStart(quick ? 10 : 15, buildRoot);
+    console.log(
+        `ReadyToRun: ${cold.readyToRunMs.toFixed(0)} ms (init ${cold.initMs.toFixed(0)} ms, first batch ${cold.firstBatchMs.toFixed(0)} ms, second batch ${cold.secondBatchMs.toFixed(0)} ms); ` +
+            `portable: ${cold.portableMs.toFixed(0)} ms; hello world: ${cold.helloWorldMs.toFixed(0)} ms; medians of ${cold.runs} interleaved runs`,
+    );
+
+    section("3. local throughput: npm run local's pipeline, beside the emulators' own ceiling");
+    const orders = quick ? 2_000 : 10_000;
+    const tp = await measureThroughput(orders, buildRoot);
+    console.log(
+        `${tp.orders} orders: ${tp.ordersPerSecond.toFixed(0)} orders/s; publish to stored p50 ${tp.p50Ms.toFixed(0)} ms, p99 ${tp.p99Ms.toFixed(0)} ms; ` +
+            `ceiling ${tp.ceilingOrdersPerSecond.toFixed(0)} orders/s (dynalite PutItem ${tp.dynamoCeiling.toFixed(0)}/s, fauxqs send+receive+delete ${tp.sqsCeiling.toFixed(0)}/s)`,
+    );
+    console.log(
+        `${tp.invocations} invocations of ${tp.meanBatch.toFixed(1)} orders; per invocation (medians): receive ${tp.breakdown.receiveMs.toFixed(1)} ms, ` +
+            `invoke ${tp.breakdown.invokeMs.toFixed(1)} ms of which the function ${tp.medianBatchMs.toFixed(1)} ms, delete ${tp.breakdown.deleteMs.toFixed(1)} ms (overlapped)`,
+    );
+
+    section("4. bundle");
+    const bundle = await packageFunction(settings.functionArchitecture, { outputRoot: buildRoot });
+    console.log(`${settings.functionArchitecture} bundle (the dev stack's): ${bundle.zipBytes} bytes zipped, ReadyToRun ${bundle.readyToRun ? "yes" : "no (the feed lacks the runtime pack)"}`);
+
+    section(`5. cost per million orders on AWS (${PRICES.region} prices of ${PRICES.date})`);
+    const inputs = {
+        architecture: settings.functionArchitecture,
+        memoryMb: settings.functionMemoryMb,
+        ordersPerBatch: Math.min(settings.batchSize, tp.meanBatch),
+        batchMs: tp.medianBatchMs,
+        logBytesPerOrder: tp.logBytesPerOrder,
+        messageBytes: envelopeBytes(),
+    };
+    const cost = costPerMillionOrders(inputs);
+    console.log(`inputs: ${JSON.stringify({ ...inputs, ordersPerBatch: round(inputs.ordersPerBatch, 2), logBytesPerOrder: round(inputs.logBytesPerOrder) })}`);
+    console.log(Object.entries(cost).map(([k, v]) => `${k} $${v.toFixed(3)}`).join(", "));
+    for (const [what, change] of [
+        ["batch size 1", { ordersPerBatch: 1 }],
+        ["x86_64", { architecture: "x86_64" as const }],
+        ["memory 1024 MB (same duration)", { memoryMb: 1024 }],
+        ["memory 128 MB (same duration)", { memoryMb: 128 }],
+    ] as const) {
+        const variant = costPerMillionOrders({ ...inputs, ...change });
+        console.log(`  with ${what}: $${variant.total.toFixed(3)} (${variant.total >= cost.total ? "+" : ""}${(((variant.total - cost.total) / cost.total) * 100).toFixed(0)} %)`);
+    }
+
+    console.log("\nfigures:");
+    const lines: Array<[string, number]> = [
+        ["handler_ns_per_message", round(micro.handlerNs)],
+        ["floor_ns_per_message", round(micro.floorNs)],
+        ["handler_vs_floor", round(micro.handlerNs / micro.floorNs, 2)],
+        ["bytes_allocated_per_message", micro.handlerBytes],
+        ["floor_bytes_allocated_per_message", micro.floorBytes],
+        ["cold_start_ms", round(cold.readyToRunMs)],
+        ["cold_start_ms_no_r2r", round(cold.portableMs)],
+        ["hello_world_ms", round(cold.helloWorldMs)],
+        ["cold_start_vs_hello_world", round(cold.readyToRunMs / cold.helloWorldMs, 2)],
+        ["local_orders_per_second", round(tp.ordersPerSecond)],
+        ["local_ceiling_orders_per_second", round(tp.ceilingOrdersPerSecond)],
+        ["local_vs_ceiling", round(tp.ordersPerSecond / tp.ceilingOrdersPerSecond, 2)],
+        ["local_p50_ms", round(tp.p50Ms)],
+        ["local_p99_ms", round(tp.p99Ms)],
+        ["bundle_zip_bytes", bundle.zipBytes],
+        ["usd_per_million_orders", round(cost.total, 3)],
+    ];
+    for (const [name, value] of lines) console.log(`${name}: ${value}`);
+}
+
+runCommand("npm run bench", main);
