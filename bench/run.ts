@@ -57,6 +57,7 @@ async function main(): Promise<void> {
         `${tp.orders} orders: ${tp.ordersPerSecond.toFixed(0)} orders/s; publish to stored p50 ${tp.p50Ms.toFixed(0)} ms, p99 ${tp.p99Ms.toFixed(0)} ms; ` +
             `ceiling ${tp.ceilingOrdersPerSecond.toFixed(0)} orders/s (dynalite PutItem ${tp.dynamoCeiling.toFixed(0)}/s, fauxqs send+receive+delete ${tp.sqsCeiling.toFixed(0)}/s)`,
     );
+    console.log(`a lone order into the idle pipeline: publish to stored ${tp.idleMs.toFixed(0)} ms (median of 20)`);
     console.log(
         `${tp.invocations} invocations of ${tp.meanBatch.toFixed(1)} orders; per invocation (medians): receive ${tp.breakdown.receiveMs.toFixed(1)} ms, ` +
             `invoke ${tp.breakdown.invokeMs.toFixed(1)} ms of which the function ${tp.medianBatchMs.toFixed(1)} ms, delete ${tp.breakdown.deleteMs.toFixed(1)} ms (overlapped)`,

@@ -22,6 +22,8 @@ export interface ThroughputFigures {
     readonly ordersPerSecond: number;
     readonly p50Ms: number;
     readonly p99Ms: number;
+    /** Publish to stored for an order sent alone into an idle pipeline, median of a few. */
+    readonly idleMs: number;
     readonly ceilingOrdersPerSecond: number;
     readonly dynamoCeiling: number;
     readonly sqsCeiling: number;
@@ -62,7 +64,7 @@ export async function measureThroughput(orders: number, buildRoot: string): Prom
             const entry = parseFunctionLog(line);
             if (entry?.kind === "record" && entry.outcome === "stored" && entry.orderId) {
                 stored.set(entry.orderId, performance.now());
-                if (stored.size === orders) allStored();
+                if (stored.size === orders && !entry.orderId.startsWith("IDLE-")) allStored();
             } else if (entry?.kind === "batch") {
                 batchMs.push(entry.durationMs);
             }
@@ -71,8 +73,21 @@ export async function measureThroughput(orders: number, buildRoot: string): Prom
     });
     const { settings } = pipeline;
     const published = new Map<string, number>();
+    const idle: number[] = [];
     let started = 0;
     try {
+        // First, single orders into an idle pipeline: the latency a lone order sees.
+        for (let i = 0; i < 20; i++) {
+            const id = `IDLE-${i}`;
+            const sent = performance.now();
+            await pipeline.clients.sns.send(new PublishCommand({ TopicArn: pipeline.resources.topicArn, Message: orderJson(id) }));
+            while (!stored.has(id)) await new Promise((r) => setTimeout(r, 1));
+            idle.push(stored.get(id)! - sent);
+        }
+        stored.clear();
+        batchMs.length = 0;
+        invocations.length = 0;
+        logBytes = 0;
         started = performance.now();
         await pool(PUBLISHERS, orders, async (i) => {
             const id = `T-${i}`;
@@ -103,6 +118,7 @@ export async function measureThroughput(orders: number, buildRoot: string): Prom
         ordersPerSecond: orders / ((finished - started) / 1000),
         p50Ms: percentile(latencies, 0.5),
         p99Ms: percentile(latencies, 0.99),
+        idleMs: median(idle),
         ceilingOrdersPerSecond: Math.min(dynamoCeiling, sqsCeiling),
         dynamoCeiling,
         sqsCeiling,
