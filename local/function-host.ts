@@ -107,7 +107,9 @@ export class FunctionHost {
         if (child && child.exitCode === null && child.signalCode === null) {
             const exited = new Promise((resolve) => child.once("exit", resolve));
             child.kill("SIGTERM");
-            await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+            clearTimeout(timer);
             if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
         }
     }
