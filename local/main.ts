@@ -52,7 +52,8 @@ async function main(): Promise<number> {
     const dynamodbPort = port(values["dynamodb-port"] ?? process.env.LOCAL_DYNAMODB_PORT, DEFAULT_DYNAMODB_PORT, "--dynamodb-port");
 
     const started = performance.now();
-    const logFile = fs.openSync(functionLogFile(values.stack), "a");
+    // A new log per run: the emulators keep nothing between runs, so neither does the log the DLQ tool reads.
+    const logFile = fs.openSync(functionLogFile(values.stack), "w");
     const logListeners: Array<(line: string) => void> = [];
     let pipeline: LocalPipeline | undefined;
     try {

@@ -138,7 +138,7 @@ export function functionEnvironment(
     };
 }
 
-/** Appends the function's log lines to a file, for `npm run dlq -- list` to find the reason a message failed. */
+/** The file `npm run local` writes the function's log lines to, for `npm run dlq -- list` to find why a message failed. */
 export function functionLogFile(stack: string, buildRoot: string = path.join(repositoryRoot, ".build")): string {
     const file = path.join(buildRoot, "local", `${stack}.function-log.jsonl`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
