@@ -5,29 +5,10 @@ import { describe, it } from "node:test";
 import { SendMessageBatchCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { PROJECT } from "../../infra/config";
 import { startFauxqs } from "../../local/emulators";
-import { order, startTestPipeline, type TestPipeline, usePipeline, waitUntil } from "./harness";
+import { assertNothingLost, order, startTestPipeline, usePipeline, waitUntil } from "./harness";
 
 const running = usePipeline();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** published = stored + in the DLQ, every stored order processed to success, none written twice, the order queue drained. */
-async function assertNothingLost(pipeline: TestPipeline, prefix: string, published: number, deadLetters: number): Promise<void> {
-    const { resources } = pipeline;
-    await waitUntil(`every ${prefix} order is stored or in the DLQ`, async () => {
-        const stored = (await pipeline.scanItems()).filter((it) => it.orderId?.S?.startsWith(prefix)).length;
-        return stored + deadLetters === published;
-    }, 180_000);
-    await waitUntil("the order queue is drained", async () => (await pipeline.depth(resources.queueUrl)) === 0, 60_000);
-    // Every order ends in a logged success: `stored`, or `duplicate` when the write that stored it was made by
-    // a process killed before it could log it. The line can reach the runner after the item is visible.
-    const ofPrefix = () => pipeline.records.filter((r) => r.orderId?.startsWith(prefix));
-    const succeeded = () => new Set(ofPrefix().filter((r) => r.outcome === "stored" || r.outcome === "duplicate").map((r) => r.orderId));
-    await waitUntil("every order's success is logged", () => succeeded().size >= published - deadLetters, 30_000);
-    assert.equal(succeeded().size, published - deadLetters, "orders processed to success");
-    const writes = new Map<string, number>();
-    for (const r of ofPrefix().filter((r) => r.outcome === "stored")) writes.set(r.orderId!, (writes.get(r.orderId!) ?? 0) + 1);
-    assert.deepEqual([...writes.entries()].filter(([, n]) => n > 1), [], "no order is written twice");
-}
 
 describe("faults", () => {
     it("dynalite stopped for 10 s in the middle of a load loses nothing", async () => {
