@@ -3,11 +3,11 @@
 // ended up. Exits 0 only if each ended where it should.
 import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { PROJECT } from "../infra/config";
 import { SAMPLE_ORDER } from "../infra/sample-order";
 import { parseFunctionLog, type RecordLine } from "./function-log";
 import { unwrap } from "./messages";
+import { peekQueue, queueDepth } from "./queues";
 import type { LocalPipeline } from "./pipeline";
 
 /**
@@ -91,7 +91,7 @@ export async function runDemo(
     const count = (await clients.dynamodb.send(new ScanCommand({ TableName: resources.tableName, Select: "COUNT" }))).Count;
     const kept = item.Item?.status?.S === "new" && item.Item?.timestamp?.S === "2025-05-03T12:00:00.0000000Z";
     results.push([`table ${resources.tableName}`, `${count} item(s); ${SAMPLE_ORDER.orderId} status ${item.Item?.status?.S}, timestamp ${item.Item?.timestamp?.S}`, count === 1 && kept]);
-    const left = await queueDepth(pipeline, resources.queueUrl);
+    const left = await queueDepth(clients.sqs, resources.queueUrl);
     results.push(["order queue", `${left} message(s) left (expected 0)`, left === 0]);
 
     print("\ndemo results:");
@@ -103,26 +103,10 @@ export async function runDemo(
 
 /** The DLQ message's body once one arrives, left visible for `npm run dlq -- list`; undefined on timeout. */
 async function waitForDeadLetter(pipeline: LocalPipeline, timeoutMs: number): Promise<string | undefined> {
-    const { clients, resources } = pipeline;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-        const response = await clients.sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: resources.deadLetterQueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 2, VisibilityTimeout: 5 }),
-        );
-        const message = response.Messages?.[0];
-        if (message) {
-            await clients.sqs.send(
-                new ChangeMessageVisibilityCommand({ QueueUrl: resources.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }),
-            );
-            return message.Body;
-        }
+        const [message] = await peekQueue(pipeline.clients.sqs, pipeline.resources.deadLetterQueueUrl, 1);
+        if (message) return message.Body;
     }
     return undefined;
-}
-
-async function queueDepth(pipeline: LocalPipeline, queueUrl: string): Promise<number> {
-    const attributes = await pipeline.clients.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
-    );
-    return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }

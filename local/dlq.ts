@@ -6,11 +6,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
-    ChangeMessageVisibilityBatchCommand,
     DeleteMessageCommand,
     GetQueueAttributesCommand,
     GetQueueUrlCommand,
-    type Message,
     ReceiveMessageCommand,
     SendMessageCommand,
     SQSClient,
@@ -22,6 +20,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./clients";
 import { unwrap } from "./messages";
 import { parseFunctionLog, type RecordLine } from "./function-log";
 import { DEFAULT_SQS_PORT, functionLogFile } from "./pipeline";
+import { peekQueue } from "./queues";
 import { runCommand } from "./command";
 
 const USAGE = `usage: npm run dlq -- <list|redrive> [--stack NAME] [--aws] [--sqs-port N] [--limit N]
@@ -103,38 +102,8 @@ async function awsTarget(stack: string): Promise<Target> {
     };
 }
 
-/** Every message in the queue (up to `limit`), made visible again afterwards. */
-async function peekAll(target: Target, limit: number): Promise<Message[]> {
-    const seen = new Map<string, Message>();
-    while (seen.size < limit) {
-        const page = await target.sqs.send(
-            new ReceiveMessageCommand({
-                QueueUrl: target.deadLetterQueueUrl,
-                MaxNumberOfMessages: Math.min(10, limit - seen.size),
-                VisibilityTimeout: 60,
-                WaitTimeSeconds: 1,
-                MessageSystemAttributeNames: ["All"],
-                MessageAttributeNames: ["All"],
-            }),
-        );
-        const messages = page.Messages ?? [];
-        if (messages.length === 0) break;
-        for (const m of messages) seen.set(m.MessageId!, m);
-    }
-    const all = [...seen.values()];
-    for (let i = 0; i < all.length; i += 10) {
-        await target.sqs.send(
-            new ChangeMessageVisibilityBatchCommand({
-                QueueUrl: target.deadLetterQueueUrl,
-                Entries: all.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
-            }),
-        );
-    }
-    return all;
-}
-
 async function list(target: Target, limit: number): Promise<void> {
-    const messages = await peekAll(target, limit);
+    const messages = await peekQueue(target.sqs, target.deadLetterQueueUrl, limit);
     console.log(`${messages.length} message(s) in ${target.deadLetterQueueUrl}${messages.length === limit ? ` (the first ${limit})` : ""}`);
     for (const m of messages) {
         const sent = m.Attributes?.SentTimestamp ? new Date(Number(m.Attributes.SentTimestamp)).toISOString() : "?";

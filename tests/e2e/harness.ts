@@ -4,13 +4,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import type { Message } from "@aws-sdk/client-sqs";
 import { PROJECT } from "../../infra/config";
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { parseFunctionLog, type RecordLine } from "../../local/function-log";
 import { type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
 import type { InvocationReport } from "../../local/poller";
+import { peekQueue, queueDepth } from "../../local/queues";
 
 /**
  * Tests shorten the function timeout to 2 s and so the visibility timeout to 12 s (the stack's own 6× rule),
@@ -88,34 +89,8 @@ export async function startTestPipeline(overrides: Readonly<Record<string, strin
             } while (start);
             return items;
         },
-        peek: async (queueUrl) => {
-            const seen = new Map<string, Message>();
-            for (let empty = 0; empty < 2; ) {
-                const page = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, MessageSystemAttributeNames: ["All"] }));
-                const messages = page.Messages ?? [];
-                if (messages.length === 0) empty++;
-                for (const m of messages) seen.set(m.MessageId!, m);
-                if (messages.length > 0) {
-                    await clients.sqs.send(new ChangeMessageVisibilityBatchCommand({
-                        QueueUrl: queueUrl,
-                        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 30 })),
-                    }));
-                }
-            }
-            const all = [...seen.values()];
-            for (let i = 0; i < all.length; i += 10) {
-                await clients.sqs.send(new ChangeMessageVisibilityBatchCommand({
-                    QueueUrl: queueUrl,
-                    Entries: all.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
-                }));
-            }
-            return all;
-        },
-        depth: async (queueUrl) => {
-            const names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"] as const;
-            const a = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }));
-            return names.reduce((sum, key) => sum + Number(a.Attributes?.[key] ?? 0), 0);
-        },
+        peek: (queueUrl) => peekQueue(clients.sqs, queueUrl),
+        depth: (queueUrl) => queueDepth(clients.sqs, queueUrl),
     };
 }
 
