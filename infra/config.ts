@@ -92,12 +92,15 @@ export interface ConfigProblem {
 }
 
 /**
- * Reads the settings from a key lookup (Pulumi config in the stack, the stack's YAML file locally), applies
- * the defaults and validates them. `presentKeys` (the keys the stack sets, without the namespace) lets a
- * misspelt key fail instead of being ignored. Throws one ConfigError that names every bad key and its
- * allowed values.
+ * Reads the settings from a stack's config, keyed as Pulumi keys it (`order-pipeline:batchSize` → "10"):
+ * Pulumi's own config map in the stack, the stack's YAML file locally. Keys of other namespaces (`aws:`)
+ * are not ours; a key of ours that is not a setting fails instead of being ignored. Applies the defaults and
+ * validates. Throws one ConfigError that names every bad key and its allowed values.
  */
-export function loadSettings(get: (key: string) => string | undefined, presentKeys: readonly string[] = []): PipelineSettings {
+export function loadSettings(config: Readonly<Record<string, string>>): PipelineSettings {
+    const prefix = `${PROJECT}:`;
+    const get = (key: string): string | undefined => config[`${prefix}${key}`];
+    const presentKeys = Object.keys(config).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
     const problems: string[] = [];
     const unreadable = new Set<Key>();
     const values: Record<string, unknown> = { ...DEFAULTS };

@@ -5,14 +5,10 @@ import { OrderPipeline } from "./order-pipeline";
 import { packageFunction } from "./packaging";
 import { publishCommand } from "./sample-order";
 
-const config = new pulumi.Config(PROJECT);
 const stack = pulumi.getStack();
-const presentKeys = Object.keys(pulumi.runtime.allConfig())
-    .filter((key) => key.startsWith(`${PROJECT}:`))
-    .map((key) => key.slice(PROJECT.length + 1));
 
 // Fails `pulumi preview` with every bad key, its value and what is allowed.
-const settings = loadSettings((key) => config.get(key), presentKeys);
+const settings = loadSettings(pulumi.runtime.allConfig());
 
 const pipeline = new OrderPipeline("orders", {
     settings,

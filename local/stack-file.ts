@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { loadSettings, type PipelineSettings, PROJECT } from "../infra/config";
+import { loadSettings, type PipelineSettings } from "../infra/config";
 import { repositoryRoot } from "../infra/function-definition";
 
 /** The stacks that have a Pulumi.<stack>.yaml in the repository. */
@@ -34,8 +34,5 @@ export function readStackFile(stack: string, root: string = repositoryRoot): Rec
 
 /** A stack's validated settings, as the stack itself would load them. */
 export function loadStackSettings(stack: string, overrides: Readonly<Record<string, string>> = {}, root: string = repositoryRoot): PipelineSettings {
-    const values = { ...readStackFile(stack, root), ...overrides };
-    const prefix = `${PROJECT}:`;
-    const keys = Object.keys(values).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
-    return loadSettings((key) => values[`${prefix}${key}`], keys);
+    return loadSettings({ ...readStackFile(stack, root), ...overrides });
 }

@@ -7,7 +7,8 @@ import { ConfigError, DEFAULTS, loadSettings, physicalNames } from "../../infra/
 import { repositoryRoot } from "../../infra/function-definition";
 import { listStacks, loadStackSettings } from "../../local/stack-file";
 
-const load = (values: Record<string, string>) => loadSettings((key) => values[key], Object.keys(values));
+const load = (values: Record<string, string>) =>
+    loadSettings({ "aws:region": "us-east-1", ...Object.fromEntries(Object.entries(values).map(([key, value]) => [`order-pipeline:${key}`, value])) });
 const problemsOf = (values: Record<string, string>): readonly string[] => {
     try {
         load(values);
