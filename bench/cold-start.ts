@@ -8,10 +8,12 @@ import * as readline from "node:readline";
 import { DEFAULTS } from "../infra/config";
 import { readFunctionDefinition, repositoryRoot } from "../infra/function-definition";
 import { type FunctionBundle, packageFunction, publishDotnet } from "../infra/packaging";
+import { SAMPLE_ORDER } from "../infra/sample-order";
 import { createClients, LOCAL_REGION } from "../local/clients";
 import { startDynalite } from "../local/emulators";
 import { buildFunctionHost, FunctionHost, hostArchitecture } from "../local/function-host";
 import { functionEnvironment } from "../local/pipeline";
+import { toSqsEvent } from "../local/poller";
 import { createOrdersTable } from "../local/provision";
 import { median } from "./statistics";
 
@@ -26,22 +28,14 @@ export interface ColdStartFigures {
     readonly runs: number;
 }
 
-/** An SQS event of 10 records, each the SNS envelope of an order with its own id. */
+/** An SQS event of 10 records, each the SNS envelope of an order with its own id, built as the poller builds it. */
 function batchEvent(run: string): Buffer {
-    const records = Array.from({ length: 10 }, (_, i) => {
-        const order = { orderId: `COLD-${run}-${i}`, userId: "U1", itemName: "Laptop", quantity: 1, status: "new", timestamp: "2025-05-03T12:00:00Z" };
-        return {
-            messageId: `cold-${run}-${i}`,
-            receiptHandle: "handle",
-            body: JSON.stringify({ Type: "Notification", MessageId: `sns-${run}-${i}`, TopicArn: "arn:aws:sns:us-east-1:000000000000:OrderTopic-bench", Message: JSON.stringify(order) }),
-            attributes: { ApproximateReceiveCount: "1" },
-            messageAttributes: {},
-            eventSource: "aws:sqs",
-            eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:OrderQueue-bench",
-            awsRegion: LOCAL_REGION,
-        };
+    const messages = Array.from({ length: 10 }, (_, i) => {
+        const order = { ...SAMPLE_ORDER, orderId: `COLD-${run}-${i}` };
+        const body = { Type: "Notification", MessageId: `sns-${run}-${i}`, TopicArn: "arn:aws:sns:us-east-1:000000000000:OrderTopic-bench", Message: JSON.stringify(order) };
+        return { MessageId: `cold-${run}-${i}`, ReceiptHandle: "handle", Body: JSON.stringify(body), Attributes: { ApproximateReceiveCount: "1" } };
     });
-    return Buffer.from(JSON.stringify({ Records: records }));
+    return Buffer.from(JSON.stringify(toSqsEvent(messages, "arn:aws:sqs:us-east-1:000000000000:OrderQueue-bench", LOCAL_REGION)));
 }
 
 function helloWorldStart(dll: string): Promise<number> {

@@ -92,7 +92,6 @@ function publish(project: string, directory: string, architecture: Architecture,
         "--configuration", "Release",
         "--output", directory,
         "--nologo",
-        "-p:GenerateDocumentationFile=false",
     ];
     args.push(
         ...(readyToRun
