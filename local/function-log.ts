@@ -5,8 +5,12 @@ export interface RecordLine {
     readonly kind: "record";
     readonly messageId: string;
     readonly orderId?: string;
-    readonly outcome: "stored" | "duplicate" | "stale" | "invalid" | "failed";
+    readonly outcome: "stored" | "duplicate" | "stale" | "conflict" | "invalid" | "failed";
     readonly reason?: string;
+    /** For a conflict: this version's fingerprint, the other version's, and which one the table kept. */
+    readonly fingerprint?: string;
+    readonly storedFingerprint?: string;
+    readonly kept?: string;
     readonly receiveCount?: number;
     readonly durationMs: number;
 }
@@ -17,6 +21,7 @@ export interface BatchLine {
     readonly stored: number;
     readonly duplicate: number;
     readonly stale: number;
+    readonly conflict: number;
     readonly invalid: number;
     readonly failed: number;
     readonly durationMs: number;
@@ -39,11 +44,15 @@ export function formatFunctionLog(entry: RecordLine | BatchLine): string {
     if (entry.kind === "batch") {
         return (
             `invocation: ${entry.records} received → stored ${entry.stored}, duplicate ${entry.duplicate}, stale ${entry.stale}, ` +
-            `invalid ${entry.invalid}, failed ${entry.failed} (${entry.durationMs.toFixed(1)} ms)`
+            `conflict ${entry.conflict}, invalid ${entry.invalid}, failed ${entry.failed} (${entry.durationMs.toFixed(1)} ms)`
         );
     }
     const order = entry.orderId ? ` order ${entry.orderId}` : "";
     const receive = entry.receiveCount ? ` receive ${entry.receiveCount}` : "";
-    const reason = entry.reason ? `: ${entry.reason}` : "";
+    const reason = entry.reason
+        ? `: ${entry.reason}`
+        : entry.outcome === "conflict"
+          ? `: same timestamp, other content; kept ${entry.kept} (${entry.fingerprint?.slice(0, 12)} vs stored ${entry.storedFingerprint?.slice(0, 12)})`
+          : "";
     return `  ${entry.outcome.padEnd(9)} message ${entry.messageId}${order}${receive}${reason}`;
 }

@@ -47,7 +47,7 @@ public sealed class Function
 
     /// <summary>
     /// Does once, during init, the work a first batch would otherwise pay for: the parsing and response code
-    /// paths run on a built-in sample, and the client reads a key no order can have, which resolves its
+    /// paths run on a built-in sample, and the client reads a key no order can have (<see cref="DynamoDbOrderStore.PrimingKey"/>), which resolves its
     /// endpoint and credentials, builds its request pipeline and opens a connection. Nothing is written.
     /// A failure (the table unreachable, say) is logged and ignored: the first batch then pays instead.
     /// </summary>
@@ -55,7 +55,7 @@ public sealed class Function
     {
         var started = Stopwatch.GetTimestamp();
         var parsed = MessageBodyParser.Parse(PrimingSample);
-        _ = _store.BuildPutItem(parsed.Order!, "priming");
+        _ = _store.BuildPutItem(parsed.Order!, "priming", parsed.Order!.ComputeFingerprint());
         _ = JsonSerializer.SerializeToUtf8Bytes(new SqsBatchResponse { BatchItemFailures = [new BatchItemFailure { ItemIdentifier = "priming" }] }, ContractsJsonContext.Default.SqsBatchResponse);
         _ = JsonSerializer.Deserialize("""{"Records":[{"messageId":"priming","eventSource":"aws:sqs","body":"","attributes":{}}]}"""u8, ContractsJsonContext.Default.SqsEvent);
         string? failure = null;

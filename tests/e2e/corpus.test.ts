@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { repositoryRoot } from "../../infra/function-definition";
 import { unwrap } from "../../local/messages";
-import { usePipeline, waitUntil } from "./harness";
+import { order, usePipeline, waitUntil } from "./harness";
 
 interface CorpusCase {
     readonly name: string;
@@ -100,5 +100,34 @@ describe("corpus through the local pipeline", () => {
                 else assert.ok(record.reason?.startsWith(s.case.reasonStartsWith!), `${s.case.name}: ${record.reason}`);
             }
         }
+    });
+
+    it("two versions with the same timestamp end as the same item in either arrival order", async () => {
+        const pipeline = running();
+        const at = "2025-05-03T12:00:00Z";
+        const versions = ["paid", "cancelled"];
+        // X gets them in one order, Y in the other; each waits for the first to be stored, so the order is the one published.
+        for (const [orderId, statuses] of [["E2E-CONFLICT-X", versions], ["E2E-CONFLICT-Y", [...versions].reverse()]] as const) {
+            await pipeline.publish(order(orderId, { status: statuses[0]!, timestamp: at }));
+            await waitUntil(`${orderId} is stored`, () => pipeline.records.some((r) => r.orderId === orderId && r.outcome === "stored"));
+            await pipeline.publish(order(orderId, { status: statuses[1]!, timestamp: at }));
+            await waitUntil(`${orderId}'s second version is settled`, () => pipeline.records.some((r) => r.orderId === orderId && r.outcome === "conflict"));
+        }
+
+        const items = (await pipeline.scanItems()).filter((it) => it.orderId?.S?.startsWith("E2E-CONFLICT-"));
+        assert.equal(items.length, 2);
+        const [x, y] = ["E2E-CONFLICT-X", "E2E-CONFLICT-Y"].map((id) => items.find((it) => it.orderId?.S === id)!);
+        assert.equal(x!.status?.S, y!.status?.S, "the same version is kept whatever the arrival order");
+        assert.equal(x!.fingerprint?.S !== undefined, true, "the stored item carries its fingerprint");
+        const conflicts = pipeline.records.filter((r) => r.orderId?.startsWith("E2E-CONFLICT-") && r.outcome === "conflict");
+        for (const c of conflicts) {
+            assert.match(c.fingerprint ?? "", /^[0-9a-f]{64}$/, "this version's fingerprint is logged");
+            assert.match(c.storedFingerprint ?? "", /^[0-9a-f]{64}$/, "the other version's fingerprint is logged");
+            assert.notEqual(c.fingerprint, c.storedFingerprint);
+        }
+        // The kept version is the greater fingerprint: one arrival order replaced, the other kept.
+        assert.deepEqual(conflicts.map((c) => c.kept).sort(), ["the stored version", "this version"]);
+        const keptFingerprints = new Set(conflicts.map((c) => (c.fingerprint! > c.storedFingerprint! ? c.fingerprint : c.storedFingerprint)));
+        assert.deepEqual([...keptFingerprints].sort(), [x!.fingerprint!.S, y!.fingerprint!.S].sort());
     });
 });

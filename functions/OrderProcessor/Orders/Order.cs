@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace OrderProcessor.Orders;
 
@@ -16,4 +19,26 @@ public sealed record Order(
     /// strings compares the instants: the store's "newer wins" condition relies on it.
     /// </summary>
     public string TimestampUtc => Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// SHA-256 (lower-case hex) of exactly what is stored: each field's UTF-8 bytes behind their length, in a
+    /// fixed order, the timestamp in its stored form. Equal for a redelivery, different for another version
+    /// with the same timestamp; the store keeps the greater one, so every arrival order ends with the same item.
+    /// Unknown fields are not stored, so they are not part of it.
+    /// </summary>
+    /// <remarks>Computed on each call (about a microsecond), not cached: a cached field would take part in the record's equality.</remarks>
+    public string ComputeFingerprint()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var field in (ReadOnlySpan<string>)[OrderId, UserId, ItemName, Quantity.ToString(CultureInfo.InvariantCulture), Status, TimestampUtc])
+        {
+            var bytes = Encoding.UTF8.GetBytes(field);
+            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            hash.AppendData(length);
+            hash.AppendData(bytes);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 }

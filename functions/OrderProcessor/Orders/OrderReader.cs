@@ -1,24 +1,26 @@
-using System.Buffers.Text;
-using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace OrderProcessor.Orders;
 
 /// <summary>
 /// Reads and validates an order from its UTF-8 JSON in one pass, with the field-by-field strictness that
-/// a plain deserializer does not give: a string <c>"1"</c>, a fraction <c>1.0</c> or an exponent <c>1e3</c>
-/// is not a quantity; a key given twice is refused; every problem is reported at once.
+/// a plain deserializer does not give: a string <c>"1"</c> or a fraction <c>1.5</c> is not a quantity (but
+/// <c>1.0</c>, as Python writes a float, is); a key given twice is refused; every problem is reported at once.
 /// Unknown fields are ignored and not stored, so producers can add fields before this function knows them.
 /// </summary>
-public static class OrderReader
+public static partial class OrderReader
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = OrderRules.MaxDepth };
 
-    private static readonly string[] TimestampFormats =
-    [
-        "yyyy-MM-dd'T'HH:mm:ssK",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
-    ];
+    /// <summary>
+    /// RFC 3339 with seconds, widened to what mainstream producers write: <c>T</c>, <c>t</c> or a space between
+    /// date and time (Python's <c>str(datetime)</c>); 1 to 9 fraction digits (Java's <c>Instant</c> and Go write 9);
+    /// offsets <c>Z</c>, <c>z</c>, <c>+hh:mm</c>, <c>+hhmm</c> (PHP's ISO 8601) and <c>+hh</c>. The offset group is
+    /// optional here only so that its absence gets a reason of its own.
+    /// </summary>
+    [GeneratedRegex(@"^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(?:([Zz])|([+-])([0-9]{2})(?::?([0-9]{2}))?)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex TimestampShape();
 
     [Flags]
     private enum Field
@@ -92,11 +94,6 @@ public static class OrderReader
         {
             return ParseResult.Invalid($"order is not valid JSON: {e.Message}", ValidId(orderId));
         }
-        catch (InvalidOperationException e)
-        {
-            // GetString on an escape that is not valid UTF-16 (a lone surrogate, for example).
-            return ParseResult.Invalid($"order is not valid JSON: {e.Message}", ValidId(orderId));
-        }
 
         foreach (var field in (ReadOnlySpan<Field>)[Field.OrderId, Field.UserId, Field.ItemName, Field.Quantity, Field.Status, Field.Timestamp])
         {
@@ -106,15 +103,10 @@ public static class OrderReader
             }
         }
 
-        CheckIdentifier(orderId, Field.OrderId, OrderRules.MaxIdLength, ref problems);
-        CheckIdentifier(userId, Field.UserId, OrderRules.MaxIdLength, ref problems);
-        CheckIdentifier(status, Field.Status, OrderRules.MaxStatusLength, ref problems);
-        if (itemName is not null && !OrderRules.IsText(itemName, OrderRules.MaxItemNameLength))
-        {
-            Add(ref problems, itemName.Length == 0
-                ? "itemName: is empty"
-                : $"itemName: must be 1 to {OrderRules.MaxItemNameLength} characters, not blank, without control or bidirectional-override characters");
-        }
+        CheckText(orderId, Field.OrderId, OrderRules.TextKind.Identifier, OrderRules.MaxIdBytes, 0, ref problems);
+        CheckText(userId, Field.UserId, OrderRules.TextKind.Identifier, OrderRules.MaxIdBytes, 0, ref problems);
+        CheckText(itemName, Field.ItemName, OrderRules.TextKind.DisplayText, 0, OrderRules.MaxItemNameCharacters, ref problems);
+        CheckText(status, Field.Status, OrderRules.TextKind.Identifier, 0, OrderRules.MaxStatusCharacters, ref problems);
 
         var instant = timestamp is null ? default : ParseTimestamp(timestamp, ref problems);
 
@@ -153,7 +145,17 @@ public static class OrderReader
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return reader.GetString();
+                try
+                {
+                    return reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    // An escape that is not valid UTF-16: a lone \uD800, say. Unknown fields are skipped unread.
+                    Add(ref problems, $"{Name(field)}: contains an unpaired surrogate");
+                    return null;
+                }
+
             case JsonTokenType.Null:
                 Add(ref problems, $"{Name(field)}: is null");
                 return null;
@@ -174,43 +176,48 @@ public static class OrderReader
                 Add(ref problems, "quantity: is null");
                 return 0;
             default:
-                Add(ref problems, $"quantity: must be a JSON integer, not {Describe(reader.TokenType)}");
+                Add(ref problems, $"quantity: must be a number, not {Describe(reader.TokenType)}");
                 reader.Skip();
                 return 0;
         }
 
-        var text = reader.ValueSpan;
-        if (text.IndexOfAny("."u8) >= 0 || text.IndexOfAny("eE"u8) >= 0)
+        // A whole number in any JSON spelling (1, 1.0, 1e3): JSON Schema's "integer" is the value, not the
+        // notation, and producers' serializers differ (Python writes a float 1.0, Java may write 1.0E3).
+        if (!reader.TryGetDecimal(out var value))
         {
-            Add(ref problems, "quantity: must be a JSON integer, written without a fraction or an exponent");
+            // Beyond decimal's range: huge, or vanishingly small.
+            var tiny = !reader.TryGetDouble(out var approximate) || Math.Abs(approximate) < 1;
+            Add(ref problems, reader.ValueSpan[0] == (byte)'-' || tiny ? "quantity: must be at least 1" : $"quantity: must be at most {OrderRules.MaxQuantity}");
             return 0;
         }
 
-        if (text[0] == (byte)'-' || (text.Length == 1 && text[0] == (byte)'0'))
+        if (value != decimal.Truncate(value))
+        {
+            Add(ref problems, "quantity: must be a whole number");
+            return 0;
+        }
+
+        if (value < 1)
         {
             Add(ref problems, "quantity: must be at least 1");
             return 0;
         }
 
-        if (text.Length > 9 || !Utf8Parser.TryParse(text, out int value, out _) || value > OrderRules.MaxQuantity)
+        if (value > OrderRules.MaxQuantity)
         {
             Add(ref problems, $"quantity: must be at most {OrderRules.MaxQuantity}");
             return 0;
         }
 
-        return value;
+        return (long)value;
     }
 
-    private static void CheckIdentifier(string? value, Field field, int maxLength, ref List<string>? problems)
+    private static void CheckText(string? value, Field field, OrderRules.TextKind kind, int maxUtf8Bytes, int maxCharacters, ref List<string>? problems)
     {
-        if (value is null || OrderRules.IsIdentifier(value, maxLength))
+        if (value is not null && OrderRules.CheckText(value, kind, maxUtf8Bytes, maxCharacters) is { } problem)
         {
-            return;
+            Add(ref problems, $"{Name(field)}: {problem}");
         }
-
-        Add(ref problems, value.Length == 0
-            ? $"{Name(field)}: is empty"
-            : $"{Name(field)}: must be 1 to {maxLength} characters of A-Z a-z 0-9 - _ . :");
     }
 
     private static DateTimeOffset ParseTimestamp(string text, ref List<string>? problems)
@@ -221,19 +228,48 @@ public static class OrderReader
             return default;
         }
 
-        var hasOffset = text[^1] == 'Z' || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
-        if (!hasOffset)
+        var match = TimestampShape().Match(text);
+        if (!match.Success)
         {
-            Add(ref problems, "timestamp: must end with a UTC offset, Z or +hh:mm");
+            Add(ref problems, "timestamp: must be an RFC 3339 date-time with an offset, like 2025-05-03T12:00:00Z or 2025-05-03T14:00:00.123+02:00");
             return default;
         }
 
-        if (!DateTimeOffset.TryParseExact(text, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
+        if (!match.Groups[8].Success && !match.Groups[9].Success)
         {
-            Add(ref problems, "timestamp: must be an ISO 8601 date-time, yyyy-MM-ddTHH:mm:ss[.fffffff] then Z or +hh:mm");
+            Add(ref problems, "timestamp: has no UTC offset (Z or \u00B1hh:mm), so the instant is ambiguous");
             return default;
         }
 
+        int Number(int group) => match.Groups[group].Success ? int.Parse(match.Groups[group].ValueSpan, provider: null) : 0;
+        int year = Number(1), month = Number(2), day = Number(3), hour = Number(4), minute = Number(5), second = Number(6);
+        int offsetHours = Number(10), offsetMinutes = Number(11);
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59)
+        {
+            Add(ref problems, "timestamp: is not a valid date and time");
+            return default;
+        }
+
+        // Checked on the local year first, so that the arithmetic below cannot leave DateTime's range.
+        if (year is < 1999 or > 2100)
+        {
+            Add(ref problems, "timestamp: must be from 2000-01-01 up to 2100-01-01 (UTC)");
+            return default;
+        }
+
+        // Ticks are 100 ns: digits past the seventh are dropped, not rounded, so an instant never moves forward.
+        var fraction = match.Groups[7].ValueSpan;
+        long fractionTicks = 0;
+        for (var i = 0; i < 7; i++)
+        {
+            fractionTicks = (fractionTicks * 10) + (i < fraction.Length ? fraction[i] - '0' : 0);
+        }
+
+        var offset = new TimeSpan(offsetHours, offsetMinutes, 0);
+        var utc = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(fractionTicks)
+            - (match.Groups[9].ValueSpan is "-" ? -offset : offset);
+        var instant = new DateTimeOffset(utc, TimeSpan.Zero);
         if (instant < OrderRules.EarliestTimestamp || instant >= OrderRules.LatestTimestamp)
         {
             Add(ref problems, "timestamp: must be from 2000-01-01 up to 2100-01-01 (UTC)");
@@ -244,7 +280,7 @@ public static class OrderReader
     }
 
     private static string? ValidId(string? orderId) =>
-        orderId is not null && OrderRules.IsIdentifier(orderId, OrderRules.MaxIdLength) ? orderId : null;
+        orderId is not null && OrderRules.CheckText(orderId, OrderRules.TextKind.Identifier, OrderRules.MaxIdBytes, 0) is null ? orderId : null;
 
     private static string Describe(JsonTokenType token) => token switch
     {

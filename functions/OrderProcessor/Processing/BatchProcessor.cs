@@ -52,17 +52,24 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
         ParseResult parsed = default;
         RecordOutcome outcome;
         string? reason = null;
+        (string, SaveResult)? conflict = null;
         try
         {
             parsed = MessageBodyParser.Parse(record.Body);
             if (parsed.Order is { } order)
             {
-                outcome = await store.SaveAsync(order, messageId, deadline).ConfigureAwait(false) switch
+                var saved = await store.SaveAsync(order, messageId, deadline).ConfigureAwait(false);
+                outcome = saved.Outcome switch
                 {
                     SaveOutcome.Stored => RecordOutcome.Stored,
                     SaveOutcome.Duplicate => RecordOutcome.Duplicate,
-                    _ => RecordOutcome.Stale,
+                    SaveOutcome.Stale => RecordOutcome.Stale,
+                    _ => RecordOutcome.Conflict,
                 };
+                if (outcome == RecordOutcome.Conflict)
+                {
+                    conflict = (order.ComputeFingerprint(), saved);
+                }
             }
             else
             {
@@ -88,7 +95,7 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
             reason,
             record.ReceiveCount,
             Stopwatch.GetElapsedTime(started),
-            outcome == RecordOutcome.Invalid ? record.Body ?? string.Empty : null));
+            outcome == RecordOutcome.Invalid ? record.Body ?? string.Empty : null) { Conflict = conflict });
         return outcome;
     }
 }

@@ -32,6 +32,13 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
             }
 
             json.WriteString("outcome", OutcomeName(report.Outcome));
+            if (report.Conflict is var (fingerprint, save))
+            {
+                json.WriteString("fingerprint", fingerprint);
+                json.WriteString("storedFingerprint", save.OtherFingerprint);
+                json.WriteString("kept", save.Replaced ? "this version" : "the stored version");
+            }
+
             if (report.Reason is not null)
             {
                 json.WriteString("reason", report.Reason);
@@ -53,7 +60,7 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
 
     public void Batch(IReadOnlyList<RecordOutcome> outcomes, TimeSpan duration)
     {
-        var counts = new int[5];
+        var counts = new int[Enum.GetValues<RecordOutcome>().Length];
         foreach (var outcome in outcomes)
         {
             counts[(int)outcome]++;
@@ -68,6 +75,7 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
             json.WriteNumber("stored", counts[(int)RecordOutcome.Stored]);
             json.WriteNumber("duplicate", counts[(int)RecordOutcome.Duplicate]);
             json.WriteNumber("stale", counts[(int)RecordOutcome.Stale]);
+            json.WriteNumber("conflict", counts[(int)RecordOutcome.Conflict]);
             json.WriteNumber("invalid", counts[(int)RecordOutcome.Invalid]);
             json.WriteNumber("failed", counts[(int)RecordOutcome.Failed]);
             json.WriteNumber("durationMs", Math.Round(duration.TotalMilliseconds, 3));
@@ -88,6 +96,7 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
         RecordOutcome.Stored => "stored",
         RecordOutcome.Duplicate => "duplicate",
         RecordOutcome.Stale => "stale",
+        RecordOutcome.Conflict => "conflict",
         RecordOutcome.Invalid => "invalid",
         RecordOutcome.Failed => "failed",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),

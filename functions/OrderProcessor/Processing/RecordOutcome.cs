@@ -12,6 +12,9 @@ public enum RecordOutcome
     /// <summary>A newer version was already stored: success, nothing written.</summary>
     Stale,
 
+    /// <summary>Another version with the same timestamp met this one; the greater fingerprint is kept. Success.</summary>
+    Conflict,
+
     /// <summary>The body is not a valid order. Retried, then left in the dead-letter queue.</summary>
     Invalid,
 

@@ -1,3 +1,5 @@
+using OrderProcessor.Storage;
+
 namespace OrderProcessor.Processing;
 
 /// <summary>The log entry of one record.</summary>
@@ -8,4 +10,8 @@ public sealed record RecordReport(
     string? Reason,
     int? ReceiveCount,
     TimeSpan Duration,
-    string? RejectedBody);
+    string? RejectedBody)
+{
+    /// <summary>For a conflict: this version's fingerprint and what the store did with the other one.</summary>
+    public (string Fingerprint, SaveResult Save)? Conflict { get; init; }
+}

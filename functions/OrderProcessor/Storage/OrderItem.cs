@@ -14,4 +14,7 @@ public static class OrderItem
 
     /// <summary>The SQS message id the stored version came from.</summary>
     public const string MessageId = "messageId";
+
+    /// <summary>The stored version's content fingerprint (see <see cref="Orders.Order.Fingerprint"/>), which settles same-timestamp conflicts.</summary>
+    public const string Fingerprint = "fingerprint";
 }

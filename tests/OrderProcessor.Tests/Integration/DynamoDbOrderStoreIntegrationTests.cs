@@ -47,7 +47,7 @@ public sealed class DynamoDbOrderStoreIntegrationTests
         var first = await _store.SaveAsync(At("2025-05-03T12:00:00Z"), "m1", CancellationToken.None);
         var second = await _store.SaveAsync(At("2025-05-03T12:00:00Z"), "m1", CancellationToken.None);
 
-        Assert.That((first, second), Is.EqualTo((SaveOutcome.Stored, SaveOutcome.Duplicate)));
+        Assert.That((first.Outcome, second.Outcome), Is.EqualTo((SaveOutcome.Stored, SaveOutcome.Duplicate)));
         Assert.That(await ScanAsync(), Has.Count.EqualTo(1));
     }
 
@@ -57,7 +57,7 @@ public sealed class DynamoDbOrderStoreIntegrationTests
         await _store.SaveAsync(At("2025-05-03T12:00:00Z", "shipped"), "m2", CancellationToken.None);
         var outcome = await _store.SaveAsync(At("2025-05-03T11:00:00Z", "new"), "m1", CancellationToken.None);
 
-        Assert.That(outcome, Is.EqualTo(SaveOutcome.Stale));
+        Assert.That(outcome.Outcome, Is.EqualTo(SaveOutcome.Stale));
         var item = (await ScanAsync()).Single();
         Assert.That((item["status"].S, item["messageId"].S), Is.EqualTo(("shipped", "m2")));
     }
@@ -69,7 +69,7 @@ public sealed class DynamoDbOrderStoreIntegrationTests
         // Same instant as 12:30Z written with an offset: compared as UTC, it is newer.
         var outcome = await _store.SaveAsync(At("2025-05-03T14:30:00+02:00", "shipped"), "m2", CancellationToken.None);
 
-        Assert.That(outcome, Is.EqualTo(SaveOutcome.Stored));
+        Assert.That(outcome.Outcome, Is.EqualTo(SaveOutcome.Stored));
         var item = (await ScanAsync()).Single();
         Assert.That((item["status"].S, item["timestamp"].S), Is.EqualTo(("shipped", "2025-05-03T12:30:00.0000000Z")));
     }
@@ -86,7 +86,7 @@ public sealed class DynamoDbOrderStoreIntegrationTests
             ConsistentRead = true,
         })).Item;
 
-        Assert.That(item.Keys, Is.EquivalentTo(new[] { "orderId", "userId", "itemName", "quantity", "status", "timestamp", "messageId" }));
+        Assert.That(item.Keys, Is.EquivalentTo(new[] { "orderId", "userId", "itemName", "quantity", "status", "timestamp", "messageId", "fingerprint" }));
         Assert.Multiple(() =>
         {
             Assert.That(item["orderId"].S, Is.EqualTo("O1"));
@@ -97,6 +97,35 @@ public sealed class DynamoDbOrderStoreIntegrationTests
             Assert.That(item["status"].S, Is.EqualTo("new"));
             Assert.That(item["timestamp"].S, Is.EqualTo("2025-05-03T12:00:00.0000000Z"));
             Assert.That(item["messageId"].S, Is.EqualTo("m1"));
+            Assert.That(item["fingerprint"].S, Is.EqualTo(At("2025-05-03T12:00:00Z").ComputeFingerprint()));
+        });
+    }
+
+    /// <summary>Two versions with the same timestamp, in both arrival orders: the same item is stored either way.</summary>
+    [TestCase(false, TestName = "SaveAsync_SameTimestampOtherContent_ConvergesWhateverTheOrder(new then paid)")]
+    [TestCase(true, TestName = "SaveAsync_SameTimestampOtherContent_ConvergesWhateverTheOrder(paid then new)")]
+    public async Task SaveAsync_SameTimestampOtherContent_ConvergesWhateverTheOrder(bool reversed)
+    {
+        var a = At("2025-05-03T12:00:00Z", "new");
+        var b = At("2025-05-03T12:00:00Z", "paid");
+        var winner = string.CompareOrdinal(a.ComputeFingerprint(), b.ComputeFingerprint()) > 0 ? a : b;
+        var (first, second) = reversed ? (b, a) : (a, b);
+
+        var firstResult = await _store.SaveAsync(first, "m-first", CancellationToken.None);
+        var secondResult = await _store.SaveAsync(second, "m-second", CancellationToken.None);
+        var redelivered = await _store.SaveAsync(second, "m-second", CancellationToken.None);
+
+        var item = (await ScanAsync()).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(firstResult.Outcome, Is.EqualTo(SaveOutcome.Stored));
+            Assert.That(secondResult.Outcome, Is.EqualTo(SaveOutcome.Conflict));
+            Assert.That(secondResult.OtherFingerprint, Is.EqualTo(first.ComputeFingerprint()));
+            Assert.That(secondResult.Replaced, Is.EqualTo(ReferenceEquals(second, winner)));
+            Assert.That(item["status"].S, Is.EqualTo(winner.Status));
+            Assert.That(item["fingerprint"].S, Is.EqualTo(winner.ComputeFingerprint()));
+            // A redelivery of the losing version is still a conflict (it meets the winner); of the winner, a duplicate.
+            Assert.That(redelivered.Outcome, Is.EqualTo(ReferenceEquals(second, winner) ? SaveOutcome.Duplicate : SaveOutcome.Conflict));
         });
     }
 }

@@ -60,7 +60,7 @@ public sealed class BatchProcessorTests
         _client.Verify(c => c.PutItemAsync(It.IsAny<PutItemRequest>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
         var invalid = RecordLine("bad");
         Assert.That(invalid.GetProperty("outcome").GetString(), Is.EqualTo("invalid"));
-        Assert.That(invalid.GetProperty("reason").GetString(), Does.StartWith("quantity: must be a JSON integer, not a string"));
+        Assert.That(invalid.GetProperty("reason").GetString(), Does.StartWith("quantity: must be a number, not a string"));
         Assert.That(invalid.GetProperty("orderId").GetString(), Is.EqualTo("O2"));
     }
 
@@ -86,7 +86,7 @@ public sealed class BatchProcessorTests
     public async Task HandleAsync_ConditionalCheckFailure_IsASuccessLoggedAsDuplicate()
     {
         _client.Setup(c => c.PutItemAsync(It.IsAny<PutItemRequest>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new ConditionalCheckFailedException("condition") { Item = new() { ["timestamp"] = new AttributeValue { S = "2025-05-03T12:00:00.0000000Z" } } });
+            .ThrowsAsync(new ConditionalCheckFailedException("condition") { Item = StoredVersion(SampleFingerprint) });
 
         var response = TestEvents.ReadResponse(await CreateFunction().HandleAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.SampleOrder, "m1", receiveCount: 2))));
 
@@ -96,6 +96,31 @@ public sealed class BatchProcessorTests
         Assert.That(line.GetProperty("receiveCount").GetInt32(), Is.EqualTo(2));
         Assert.That(line.GetProperty("orderId").GetString(), Is.EqualTo("O1234"));
     }
+
+    [Test]
+    public async Task HandleAsync_SameTimestampOtherContentStored_IsASuccessLoggedAsConflictWithBothFingerprints()
+    {
+        var other = new string('f', 64);
+        _client.Setup(c => c.PutItemAsync(It.IsAny<PutItemRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ConditionalCheckFailedException("condition") { Item = StoredVersion(other) });
+
+        var response = TestEvents.ReadResponse(await CreateFunction().HandleAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.SampleOrder, "m1"))));
+
+        Assert.That(response.BatchItemFailures, Is.Empty);
+        var line = LogLines()[0];
+        Assert.That(
+            (line.GetProperty("outcome").GetString(), line.GetProperty("fingerprint").GetString(), line.GetProperty("storedFingerprint").GetString(), line.GetProperty("kept").GetString()),
+            Is.EqualTo(("conflict", SampleFingerprint, other, "the stored version")));
+        Assert.That(LogLines()[^1].GetProperty("conflict").GetInt32(), Is.EqualTo(1));
+    }
+
+    private static readonly string SampleFingerprint = OrderReader.Read(System.Text.Encoding.UTF8.GetBytes(TestEvents.SampleOrder)).Order!.ComputeFingerprint();
+
+    private static Dictionary<string, AttributeValue> StoredVersion(string fingerprint) => new()
+    {
+        ["timestamp"] = new AttributeValue { S = "2025-05-03T12:00:00.0000000Z" },
+        ["fingerprint"] = new AttributeValue { S = fingerprint },
+    };
 
     [Test]
     public async Task HandleAsync_Batch_LogsOneLinePerRecordAndOneForTheBatch()
@@ -205,7 +230,7 @@ public sealed class BatchProcessorTests
     /// <summary>A store whose writes only end when cancelled, like a table that does not answer.</summary>
     private sealed class NeverAnsweringStore : IOrderStore
     {
-        public async Task<SaveOutcome> SaveAsync(Order order, string messageId, CancellationToken cancellationToken)
+        public async Task<SaveResult> SaveAsync(Order order, string messageId, CancellationToken cancellationToken)
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return SaveOutcome.Stored;
@@ -224,7 +249,7 @@ public sealed class BatchProcessorTests
 
         public int Saved => _saved;
 
-        public async Task<SaveOutcome> SaveAsync(Order order, string messageId, CancellationToken cancellationToken)
+        public async Task<SaveResult> SaveAsync(Order order, string messageId, CancellationToken cancellationToken)
         {
             var now = Interlocked.Increment(ref _inFlight);
             InterlockedMax(ref _maxInFlight, now);

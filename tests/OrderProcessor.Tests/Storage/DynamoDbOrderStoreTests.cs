@@ -22,7 +22,7 @@ public sealed class DynamoDbOrderStoreTests
 
         var outcome = await new DynamoDbOrderStore(_client.Object, "Orders-test").SaveAsync(Sample, "msg-1", CancellationToken.None);
 
-        Assert.That(outcome, Is.EqualTo(SaveOutcome.Stored));
+        Assert.That(outcome, Is.EqualTo(new SaveResult(SaveOutcome.Stored)));
         Assert.That(sent, Is.Not.Null);
         Assert.Multiple(() =>
         {
@@ -36,25 +36,75 @@ public sealed class DynamoDbOrderStoreTests
                 ["status"] = "new",
                 ["timestamp"] = "2025-05-03T12:00:00.0000000Z",
                 ["messageId"] = "msg-1",
+                ["fingerprint"] = SampleFingerprint,
             }));
-            Assert.That(sent.ConditionExpression, Is.EqualTo("attribute_not_exists(#id) OR #ts < :ts"));
-            Assert.That(sent.ExpressionAttributeNames, Is.EquivalentTo(new Dictionary<string, string> { ["#id"] = "orderId", ["#ts"] = "timestamp" }));
-            Assert.That(sent.ExpressionAttributeValues.Keys, Is.EqualTo(new[] { ":ts" }));
+            Assert.That(sent.ConditionExpression, Is.EqualTo("attribute_not_exists(#id) OR #ts < :ts OR (#ts = :ts AND (attribute_not_exists(#fp) OR #fp < :fp))"));
+            Assert.That(sent.ExpressionAttributeNames, Is.EquivalentTo(new Dictionary<string, string> { ["#id"] = "orderId", ["#ts"] = "timestamp", ["#fp"] = "fingerprint" }));
+            Assert.That(sent.ExpressionAttributeValues.Keys, Is.EquivalentTo(new[] { ":ts", ":fp" }));
             Assert.That(sent.ExpressionAttributeValues[":ts"].S, Is.EqualTo("2025-05-03T12:00:00.0000000Z"));
+            Assert.That(sent.ExpressionAttributeValues[":fp"].S, Is.EqualTo(SampleFingerprint));
+            Assert.That(sent.ReturnValues, Is.EqualTo(ReturnValue.ALL_OLD));
             Assert.That(sent.ReturnValuesOnConditionCheckFailure, Is.EqualTo(ReturnValuesOnConditionCheckFailure.ALL_OLD));
         });
     }
 
-    [TestCase("2025-05-03T12:00:00.0000000Z", SaveOutcome.Duplicate)]
-    [TestCase("2025-05-03T12:00:00.0000001Z", SaveOutcome.Stale)]
-    public async Task SaveAsync_ConditionFailsWithStoredItem_ClassifiesByStoredTimestamp(string stored, SaveOutcome expected)
+    /// <summary>SHA-256 of the sample's length-prefixed fields, computed independently of the code under test.</summary>
+    private static readonly string SampleFingerprint = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+        new[] { "O1234", "U123", "Laptop", "1", "new", "2025-05-03T12:00:00.0000000Z" }
+            .SelectMany(f => BitConverter.GetBytes(System.Net.IPAddress.HostToNetworkOrder(System.Text.Encoding.UTF8.GetByteCount(f))).Concat(System.Text.Encoding.UTF8.GetBytes(f)))
+            .ToArray()));
+
+    private const string Greater = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
+    [TestCase("2025-05-03T12:00:00.0000000Z", null, SaveOutcome.Duplicate, TestName = "Same timestamp, same fingerprint: duplicate")]
+    [TestCase("2025-05-03T12:00:00.0000001Z", null, SaveOutcome.Stale, TestName = "Newer timestamp stored: stale")]
+    [TestCase("2025-05-03T12:00:00.0000000Z", Greater, SaveOutcome.Conflict, TestName = "Same timestamp, greater fingerprint stored: conflict, kept")]
+    public async Task SaveAsync_ConditionFailsWithStoredItem_ClassifiesByStoredVersion(string stored, string? storedFingerprint, SaveOutcome expected)
     {
         _client.Setup(c => c.PutItemAsync(It.IsAny<PutItemRequest>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new ConditionalCheckFailedException("condition") { Item = new() { ["timestamp"] = new AttributeValue { S = stored } } });
+            .ThrowsAsync(new ConditionalCheckFailedException("condition")
+            {
+                Item = new() { ["timestamp"] = new AttributeValue { S = stored }, ["fingerprint"] = new AttributeValue { S = storedFingerprint ?? SampleFingerprint } },
+            });
 
-        var outcome = await new DynamoDbOrderStore(_client.Object, "Orders-test").SaveAsync(Sample, "msg-1", CancellationToken.None);
+        var result = await new DynamoDbOrderStore(_client.Object, "Orders-test").SaveAsync(Sample, "msg-1", CancellationToken.None);
 
-        Assert.That(outcome, Is.EqualTo(expected));
+        Assert.That(result.Outcome, Is.EqualTo(expected));
+        Assert.That(result.OtherFingerprint, Is.EqualTo(expected == SaveOutcome.Conflict ? Greater : null));
+        Assert.That(result.Replaced, Is.False);
+    }
+
+    [TestCase("2025-05-03T12:00:00.0000000Z", "0000000000000000000000000000000000000000000000000000000000000000", SaveOutcome.Conflict, TestName = "Replaced a same-timestamp version with a smaller fingerprint: conflict, replaced")]
+    [TestCase("2025-05-03T11:00:00.0000000Z", "0000000000000000000000000000000000000000000000000000000000000000", SaveOutcome.Stored, TestName = "Replaced an older version: stored")]
+    [TestCase("2025-05-03T12:00:00.0000000Z", null, SaveOutcome.Stored, TestName = "Replaced a same-timestamp item stored before fingerprints: stored")]
+    public async Task SaveAsync_Written_TellsAConflictWonFromANewerVersion(string replacedTimestamp, string? replacedFingerprint, SaveOutcome expected)
+    {
+        var replaced = new Dictionary<string, AttributeValue> { ["timestamp"] = new() { S = replacedTimestamp } };
+        if (replacedFingerprint is not null)
+        {
+            replaced["fingerprint"] = new AttributeValue { S = replacedFingerprint };
+        }
+
+        _client.Setup(c => c.PutItemAsync(It.IsAny<PutItemRequest>(), It.IsAny<CancellationToken>())).ReturnsAsync(new PutItemResponse { Attributes = replaced });
+
+        var result = await new DynamoDbOrderStore(_client.Object, "Orders-test").SaveAsync(Sample, "msg-1", CancellationToken.None);
+
+        Assert.That((result.Outcome, result.Replaced), Is.EqualTo((expected, expected == SaveOutcome.Conflict)));
+    }
+
+    [Test]
+    public async Task PrimeAsync_ReadsAKeyNoOrderCanHave()
+    {
+        GetItemRequest? read = null;
+        _client.Setup(c => c.GetItemAsync(It.IsAny<GetItemRequest>(), It.IsAny<CancellationToken>()))
+            .Callback<GetItemRequest, CancellationToken>((request, _) => read = request)
+            .ReturnsAsync(new GetItemResponse());
+
+        await new DynamoDbOrderStore(_client.Object, "Orders-test").PrimeAsync(CancellationToken.None);
+
+        var key = read!.Key["orderId"].S;
+        var asOrderId = OrderReader.Read(System.Text.Encoding.UTF8.GetBytes(TestEvents.Order(key, "2025-05-03T12:00:00Z", "new")));
+        Assert.That(asOrderId.Reason, Is.EqualTo("orderId: must not begin or end with white space"));
     }
 
     [Test]
@@ -65,11 +115,12 @@ public sealed class DynamoDbOrderStoreTests
             .ThrowsAsync(new ConditionalCheckFailedException("condition"));
         _client.Setup(c => c.GetItemAsync(It.IsAny<GetItemRequest>(), It.IsAny<CancellationToken>()))
             .Callback<GetItemRequest, CancellationToken>((request, _) => read = request)
-            .ReturnsAsync(new GetItemResponse { Item = new() { ["timestamp"] = new AttributeValue { S = "2025-05-03T12:00:00.0000000Z" } } });
+            .ReturnsAsync(new GetItemResponse { Item = new() { ["timestamp"] = new AttributeValue { S = "2025-05-03T12:00:00.0000000Z" }, ["fingerprint"] = new AttributeValue { S = SampleFingerprint } } });
 
         var outcome = await new DynamoDbOrderStore(_client.Object, "Orders-test").SaveAsync(Sample, "msg-1", CancellationToken.None);
 
-        Assert.That(outcome, Is.EqualTo(SaveOutcome.Duplicate));
+        Assert.That(outcome, Is.EqualTo(new SaveResult(SaveOutcome.Duplicate)));
+        Assert.That(read!.ProjectionExpression, Is.EqualTo("#ts, #fp"));
         Assert.That(read!.ConsistentRead, Is.True);
         Assert.That(read.Key["orderId"].S, Is.EqualTo("O1234"));
         Assert.That(read.TableName, Is.EqualTo("Orders-test"));
