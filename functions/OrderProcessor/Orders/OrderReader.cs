@@ -19,7 +19,7 @@ public static partial class OrderReader
     /// offsets <c>Z</c>, <c>z</c>, <c>+hh:mm</c>, <c>+hhmm</c> (PHP's ISO 8601) and <c>+hh</c>. The offset group is
     /// optional here only so that its absence gets a reason of its own.
     /// </summary>
-    [GeneratedRegex(@"^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(?:([Zz])|([+-])([0-9]{2})(?::?([0-9]{2}))?)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(?:([Zz])|([+-])([0-9]{2})(?::?([0-9]{2}))?)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex TimestampShape();
 
     [Flags]
