@@ -82,7 +82,7 @@ public class MessageBenchmarks
     {
         var record = JsonSerializer.Deserialize(_record, ContractsJsonContext.Default.SqsMessage)!;
         var parsed = MessageBodyParser.Parse(record.Body);
-        return _store.BuildPutItem(parsed.Order!, record.MessageId!);
+        return _store.BuildPutItem(parsed.Order!, record.MessageId!, parsed.Order!.ComputeFingerprint());
     }
 
 }

@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Amazon.SQS;
 using OrderProcessor.Contracts;
 using OrderProcessor.Orders;
 using OrderProcessor.Processing;
+using OrderProcessor.Runtime;
 using OrderProcessor.Storage;
 
 namespace OrderProcessor;
@@ -21,12 +23,14 @@ public sealed class Function
 
     private readonly BatchProcessor _processor;
     private readonly DynamoDbOrderStore _store;
+    private readonly RetryScheduler? _retries;
+    private int _invocations;
     private readonly OrderLog _log;
-    private readonly TimeSpan? _budget;
+    private readonly (TimeSpan Budget, TimeSpan Margin)? _time;
 
     /// <summary>
-    /// Called once per execution environment by the runtime: reads the settings, creates the client and
-    /// primes it (see <see cref="Prime"/>), so that first-call costs land in init rather than on the first batch.
+    /// Called once per execution environment by the runtime: reads the settings, creates the clients and
+    /// primes them (see <see cref="Prime"/>), so that first-call costs land in init rather than on the first batch.
     /// </summary>
     public Function()
         : this(FunctionSettings.FromEnvironment(Environment.GetEnvironmentVariable), client: null, Console.Out)
@@ -34,22 +38,28 @@ public sealed class Function
         Prime();
     }
 
-    /// <summary>For tests and hosts: explicit settings, client and log.</summary>
-    public Function(FunctionSettings settings, IAmazonDynamoDB? client, TextWriter log)
+    /// <summary>For tests and hosts: explicit settings, clients and log. The SQS client is made when the settings turn backoff on and none is given.</summary>
+    public Function(FunctionSettings settings, IAmazonDynamoDB? client, TextWriter log, IAmazonSQS? sqs = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var options = new ProcessingOptions { MaxConcurrency = settings.MaxConcurrency };
-        _budget = settings.InvocationBudget;
+        _time = settings.FunctionTimeout is { } timeout ? FunctionSettings.Budget(timeout) : null;
         _store = new DynamoDbOrderStore(client ?? CreateClient(), settings.TableName);
-        _log = new OrderLog(log, options.LoggedBodyPrefix);
-        _processor = new BatchProcessor(_store, _log, options);
+        _log = new OrderLog(log, options.LoggedBodyPrefix, settings.LogLevel, settings.FunctionName, settings.FunctionVersion);
+        if (settings is { QueueUrl: { } queueUrl, Backoff: { } backoff })
+        {
+            _retries = new RetryScheduler(sqs ?? CreateQueueClient(), queueUrl, backoff, _log);
+        }
+
+        _processor = new BatchProcessor(_store, _log, options, _retries);
     }
 
     /// <summary>
     /// Does once, during init, the work a first batch would otherwise pay for: the parsing and response code
-    /// paths run on a built-in sample, and the client reads a key no order can have (<see cref="DynamoDbOrderStore.PrimingKey"/>), which resolves its
-    /// endpoint and credentials, builds its request pipeline and opens a connection. Nothing is written.
-    /// A failure (the table unreachable, say) is logged and ignored: the first batch then pays instead.
+    /// paths run on a built-in sample; the DynamoDB client reads a key no order can have
+    /// (<see cref="DynamoDbOrderStore.PrimingKey"/>) and the SQS client one attribute of the queue, at once, which
+    /// resolves their endpoints and credentials, builds their request pipelines and opens their connections.
+    /// Nothing is written. A failure (the table unreachable, say) is logged and ignored: the first batch pays instead.
     /// </summary>
     public void Prime()
     {
@@ -62,26 +72,46 @@ public sealed class Function
         try
         {
             using var limit = new CancellationTokenSource(PrimingLimit);
-            _store.PrimeAsync(limit.Token).GetAwaiter().GetResult();
+            Task.WhenAll(_store.PrimeAsync(limit.Token), _retries?.PrimeAsync(limit.Token) ?? Task.CompletedTask).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
             failure = $"{e.GetType().Name}: {e.Message}";
         }
 
-        _log.Notice(failure is null ? "INFO" : "WARN", failure is null ? "function primed" : $"function priming failed, the first batch will be slower: {failure}", Stopwatch.GetElapsedTime(started));
+        _log.Notice(failure is null ? LogLevel.Debug : LogLevel.Warn, failure is null ? "function primed" : $"function priming failed, the first batch will be slower: {failure}", Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>An SNS envelope of a valid order, for <see cref="Prime"/>.</summary>
     private const string PrimingSample =
         """{"Type":"Notification","Message":"{\"orderId\":\"P1\",\"userId\":\"U1\",\"itemName\":\"Priming\",\"quantity\":1,\"status\":\"new\",\"timestamp\":\"2025-05-03T12:00:00Z\"}"}""";
 
-    /// <summary>Processes one batch and returns <c>{"batchItemFailures":[…]}</c>. Throws only when the input is not an SQS event.</summary>
-    public async Task<Stream> HandleAsync(Stream input)
+    /// <summary>
+    /// The managed runtime's entry point: processes one batch and returns <c>{"batchItemFailures":[…]}</c>, within
+    /// the budget that <c>FUNCTION_TIMEOUT_SECONDS</c> gives. Throws only when the input is not an SQS event.
+    /// </summary>
+    public Task<Stream> HandleAsync(Stream input)
     {
-        using var deadline = _budget is { } budget ? new CancellationTokenSource(budget) : null;
+        // The managed runtime gives a Stream handler no request id; it sets the trace id in the environment.
+        _log.Begin(new InvocationScope(RequestId: null, Environment.GetEnvironmentVariable(RuntimeApiHeaders.TraceIdVariable), Interlocked.Increment(ref _invocations) == 1));
+        return HandleAsync(input, _time);
+    }
+
+    /// <summary>The custom runtime's entry point: the same, within the time the Runtime API's deadline leaves.</summary>
+    public Task<Stream> HandleAsync(Stream input, InvocationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _log.Begin(new InvocationScope(context.RequestId, context.TraceId, Interlocked.Increment(ref _invocations) == 1));
+        return HandleAsync(input, FunctionSettings.Budget(context.Deadline - DateTimeOffset.UtcNow));
+    }
+
+    /// <param name="budget">The time writes may take; the margin after it is for the visibility change (half) and the answer.</param>
+    private async Task<Stream> HandleAsync(Stream input, (TimeSpan Budget, TimeSpan Margin)? time)
+    {
+        using var deadline = time is { } t ? new CancellationTokenSource(t.Budget) : null;
+        using var answerBy = time is { } u ? new CancellationTokenSource(u.Budget + (u.Margin / 2)) : null;
         var sqsEvent = await ReadEventAsync(input).ConfigureAwait(false);
-        var response = await _processor.ProcessAsync(sqsEvent.Records!, deadline?.Token ?? CancellationToken.None).ConfigureAwait(false);
+        var response = await _processor.ProcessAsync(sqsEvent.Records!, deadline?.Token ?? CancellationToken.None, answerBy?.Token ?? CancellationToken.None).ConfigureAwait(false);
         var output = new MemoryStream(capacity: 64 + (response.BatchItemFailures.Count * 64));
         JsonSerializer.Serialize(output, response, ContractsJsonContext.Default.SqsBatchResponse);
         output.Position = 0;
@@ -125,6 +155,17 @@ public sealed class Function
     /// One client per process. Region, credentials and endpoint come from the SDK's standard settings
     /// (<c>AWS_REGION</c>, the role's credentials, <c>AWS_ENDPOINT_URL_DYNAMODB</c> for a local DynamoDB).
     /// </summary>
+    /// <remarks>
+    /// Standard retry mode with two retries (three attempts): exponential backoff with jitter on throttling, 5xx
+    /// and transient network errors (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).
+    /// Not adaptive: its client-side rate limiter can hold a request past the invocation's time budget, and a
+    /// throttling that outlasts three attempts is the visibility backoff's job (<see cref="RetryScheduler"/>),
+    /// which waits minutes without holding an invocation.
+    /// </remarks>
     private static AmazonDynamoDBClient CreateClient() =>
-        new(new AmazonDynamoDBConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 3 });
+        new(new AmazonDynamoDBConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 2 });
+
+    /// <summary>One SQS client per process, for the visibility changes; <c>AWS_ENDPOINT_URL_SQS</c> points it at a local SQS.</summary>
+    private static AmazonSQSClient CreateQueueClient() =>
+        new(new AmazonSQSConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 2 });
 }

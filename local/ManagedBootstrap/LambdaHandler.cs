@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 
-namespace FunctionHost;
+namespace ManagedBootstrap;
 
 /// <summary>
 /// A function loaded from its published bundle by its handler string (<c>Assembly::Namespace.Type::Method</c>)

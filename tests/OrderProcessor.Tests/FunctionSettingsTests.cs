@@ -58,4 +58,51 @@ public sealed class FunctionSettingsTests
 
         Assert.That(error!.Message, Is.EqualTo($"MAX_RECORD_CONCURRENCY is '{value}': set it to a whole number from 1 to 100, or leave it unset for 10."));
     }
+
+    private static Dictionary<string, string> WithBackoff() => new()
+    {
+        ["TABLE_NAME"] = "Orders-dev",
+        ["ORDER_QUEUE_URL"] = "https://sqs.us-east-1.amazonaws.com/000000000000/OrderQueue-dev",
+        ["RETRY_BACKOFF_BASE_SECONDS"] = "480",
+        ["RETRY_BACKOFF_MAX_SECONDS"] = "540",
+    };
+
+    [Test]
+    public void FromEnvironment_QueueAndBackoff_AreReadTogether()
+    {
+        var variables = WithBackoff();
+
+        var settings = FunctionSettings.FromEnvironment(name => variables.GetValueOrDefault(name));
+
+        Assert.That((settings.QueueUrl, settings.Backoff), Is.EqualTo((variables["ORDER_QUEUE_URL"], new OrderProcessor.Processing.BackoffSchedule(480, 540))));
+    }
+
+    [TestCase("ORDER_QUEUE_URL")]
+    [TestCase("RETRY_BACKOFF_BASE_SECONDS")]
+    [TestCase("RETRY_BACKOFF_MAX_SECONDS")]
+    public void FromEnvironment_OneOfTheBackoffSettingsMissing_SaysTheyGoTogether(string missing)
+    {
+        var variables = WithBackoff();
+        variables.Remove(missing);
+
+        var error = Assert.Throws<InvalidOperationException>(() => FunctionSettings.FromEnvironment(name => variables.GetValueOrDefault(name)));
+
+        Assert.That(error!.Message, Does.StartWith("ORDER_QUEUE_URL, RETRY_BACKOFF_BASE_SECONDS and RETRY_BACKOFF_MAX_SECONDS go together"));
+    }
+
+    [Test]
+    public void FromEnvironment_BackoffCapBelowItsBase_SaysWhatIsAllowed()
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["TABLE_NAME"] = "Orders-dev",
+            ["ORDER_QUEUE_URL"] = "q",
+            ["RETRY_BACKOFF_BASE_SECONDS"] = "60",
+            ["RETRY_BACKOFF_MAX_SECONDS"] = "30",
+        };
+
+        var error = Assert.Throws<InvalidOperationException>(() => FunctionSettings.FromEnvironment(name => variables.GetValueOrDefault(name)));
+
+        Assert.That(error!.Message, Is.EqualTo("RETRY_BACKOFF_MAX_SECONDS is '30': set it to a whole number from 60 to 43200, or at least RETRY_BACKOFF_BASE_SECONDS; set it with the other two."));
+    }
 }

@@ -45,4 +45,13 @@ public sealed record SqsMessage
         && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             ? count
             : null;
+
+    /// <summary><c>SentTimestamp</c> (Unix milliseconds: when SQS received the message), or null when absent or not a number.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? SentAt =>
+        Attributes is not null
+        && Attributes.TryGetValue("SentTimestamp", out var text)
+        && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
 }

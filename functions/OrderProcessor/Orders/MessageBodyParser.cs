@@ -37,12 +37,13 @@ public static class MessageBodyParser
             return ParseResult.Invalid($"SNS envelope is not valid: {e.Message}");
         }
 
-        return envelope?.Message switch
+        var result = envelope?.Message switch
         {
             null => ParseResult.Invalid("SNS envelope has no Message"),
             "" => ParseResult.Invalid("SNS envelope's Message is empty"),
             var message => WithUtf8(message, static bytes => OrderReader.Read(bytes)),
         };
+        return result with { SnsMessageId = envelope?.MessageId };
     }
 
     /// <summary>True when the body is a JSON object whose top-level <c>Type</c> is <c>"Notification"</c>.</summary>

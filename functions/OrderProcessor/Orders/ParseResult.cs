@@ -19,6 +19,9 @@ public readonly record struct ParseResult
     /// <summary>Why the body was rejected; null for a valid order.</summary>
     public string? Reason { get; }
 
+    /// <summary>The SNS <c>MessageId</c> when the body was an SNS envelope: what the producer's publish returned.</summary>
+    public string? SnsMessageId { get; init; }
+
     public static ParseResult Valid(Order order) => new(order, order.OrderId, null);
 
     public static ParseResult Invalid(string reason, string? orderId = null) => new(null, orderId, reason);

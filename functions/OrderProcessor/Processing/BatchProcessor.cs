@@ -8,19 +8,24 @@ namespace OrderProcessor.Processing;
 /// <summary>
 /// Processes the records of one batch concurrently (bounded) and reports exactly the ones that did not
 /// succeed. Every record counts as failed until it succeeds: nothing per record escapes as an exception,
-/// and when the invocation's time budget runs out the unfinished records fail, and the batch is answered.
+/// and when the invocation's time budget runs out the unfinished records fail, and the batch is answered. With a
+/// <see cref="RetryScheduler"/>, the reported records' visibility is set before answering (backoff for failed
+/// records, at once for invalid ones).
 /// </summary>
-public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOptions options)
+public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOptions options, RetryScheduler? retries = null)
 {
     /// <param name="records">The batch.</param>
     /// <param name="deadline">Cancelled when the invocation's time budget is spent: writes still waiting then fail.</param>
-    public async Task<SqsBatchResponse> ProcessAsync(IReadOnlyList<SqsMessage> records, CancellationToken deadline)
+    /// <param name="answerBy">Cancelled when the invocation must answer: the visibility change gives up then.</param>
+    public async Task<SqsBatchResponse> ProcessAsync(IReadOnlyList<SqsMessage> records, CancellationToken deadline, CancellationToken answerBy = default)
     {
         var started = Stopwatch.GetTimestamp();
         var outcomes = new RecordOutcome[records.Count];
+        var delays = new int?[records.Count];
+        var ages = new double?[records.Count];
         if (records.Count == 1)
         {
-            outcomes[0] = await ProcessRecordAsync(records[0], deadline).ConfigureAwait(false);
+            (outcomes[0], delays[0], ages[0]) = await ProcessRecordAsync(records[0], deadline).ConfigureAwait(false);
         }
         else
         {
@@ -28,7 +33,7 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
                 Enumerable.Range(0, records.Count),
                 // No token here: a spent budget must fail the remaining records, not abandon the batch.
                 new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency },
-                async (index, _) => outcomes[index] = await ProcessRecordAsync(records[index], deadline).ConfigureAwait(false))
+                async (index, _) => (outcomes[index], delays[index], ages[index]) = await ProcessRecordAsync(records[index], deadline).ConfigureAwait(false))
                 .ConfigureAwait(false);
         }
 
@@ -41,11 +46,26 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
             }
         }
 
+        if (retries is not null && failures is not null)
+        {
+            var scheduled = new List<(SqsMessage, int)>(failures.Count);
+            for (var i = 0; i < records.Count; i++)
+            {
+                if (delays[i] is { } delay)
+                {
+                    scheduled.Add((records[i], delay));
+                }
+            }
+
+            await retries.ScheduleAsync(scheduled, answerBy).ConfigureAwait(false);
+        }
+
         log.Batch(outcomes, Stopwatch.GetElapsedTime(started));
+        log.Metrics(outcomes, ages.OfType<double>().ToList(), DateTimeOffset.UtcNow);
         return new SqsBatchResponse { BatchItemFailures = failures ?? [] };
     }
 
-    private async Task<RecordOutcome> ProcessRecordAsync(SqsMessage record, CancellationToken deadline)
+    private async Task<(RecordOutcome, int?, double?)> ProcessRecordAsync(SqsMessage record, CancellationToken deadline)
     {
         var started = Stopwatch.GetTimestamp();
         var messageId = record.MessageId!;
@@ -88,6 +108,9 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
             reason = $"{e.GetType().Name}: {e.Message}";
         }
 
+        var delay = retries?.DelaySeconds(record, outcome);
+        // The pipeline's lag: from SQS receiving the message to this outcome.
+        var age = record.SentAt is { } sent ? Math.Max(0, (DateTimeOffset.UtcNow - sent).TotalMilliseconds) : (double?)null;
         log.Record(new RecordReport(
             messageId,
             parsed.OrderId,
@@ -95,7 +118,7 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
             reason,
             record.ReceiveCount,
             Stopwatch.GetElapsedTime(started),
-            outcome == RecordOutcome.Invalid ? record.Body ?? string.Empty : null) { Conflict = conflict });
-        return outcome;
+            outcome == RecordOutcome.Invalid ? record.Body ?? string.Empty : null) { Conflict = conflict, RetryAfterSeconds = delay, SnsMessageId = parsed.SnsMessageId });
+        return (outcome, delay, age);
     }
 }

@@ -5,27 +5,45 @@ using System.Text.Json;
 namespace OrderProcessor.Processing;
 
 /// <summary>
-/// Writes one JSON line per record and one per batch. Strings go through the JSON writer's escaping, so no
-/// input can start a new log line or forge a field; a rejected body is written only as a bounded prefix.
+/// Writes one JSON line per record and one per batch, each with the invocation's request id, trace id, cold-start
+/// flag and the function version, at a level filtered by <c>AWS_LAMBDA_LOG_LEVEL</c>; and one CloudWatch Embedded
+/// Metric Format document per invocation (<see cref="Metrics"/>), never filtered. Strings go through the JSON
+/// writer's escaping, so no input can start a new log line or forge a field; a rejected body is written only as a
+/// bounded prefix.
 /// </summary>
-public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
+/// <param name="writer">Standard output in Lambda: each line becomes a log event.</param>
+/// <param name="bodyPrefixLength">Characters of a rejected body written at most.</param>
+/// <param name="minimumLevel">Lines below it are not written.</param>
+/// <param name="functionName">The EMF dimension <c>FunctionName</c> (Lambda's <c>AWS_LAMBDA_FUNCTION_NAME</c>).</param>
+/// <param name="functionVersion">Lambda's <c>AWS_LAMBDA_FUNCTION_VERSION</c>, on every line when known.</param>
+public sealed class OrderLog(TextWriter writer, int bodyPrefixLength, LogLevel minimumLevel = LogLevel.Info, string functionName = "OrderProcessor", string? functionVersion = null)
 {
+    /// <summary>The metrics' CloudWatch namespace.</summary>
+    public const string Namespace = "OrderPipeline";
+
     private readonly Lock _gate = new();
+    private InvocationScope? _scope;
+
+    /// <summary>Sets what the lines of the invocation that starts now carry (one invocation at a time per environment).</summary>
+    public void Begin(InvocationScope scope) => _scope = scope;
 
     public void Record(RecordReport report)
     {
         var level = report.Outcome switch
         {
-            RecordOutcome.Invalid => "WARN",
-            RecordOutcome.Failed => "ERROR",
-            _ => "INFO",
+            RecordOutcome.Invalid => LogLevel.Warn,
+            RecordOutcome.Failed => LogLevel.Error,
+            _ => LogLevel.Info,
         };
 
-        Write(json =>
+        Write(level, "order record processed", json =>
         {
-            json.WriteString("level", level);
-            json.WriteString("message", "order record processed");
             json.WriteString("messageId", report.MessageId);
+            if (report.SnsMessageId is not null)
+            {
+                json.WriteString("snsMessageId", report.SnsMessageId);
+            }
+
             if (report.OrderId is not null)
             {
                 json.WriteString("orderId", report.OrderId);
@@ -49,6 +67,11 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
                 json.WriteNumber("receiveCount", count);
             }
 
+            if (report.RetryAfterSeconds is { } retry)
+            {
+                json.WriteNumber("retryAfterSeconds", retry);
+            }
+
             json.WriteNumber("durationMs", Math.Round(report.Duration.TotalMilliseconds, 3));
             if (report.RejectedBody is not null)
             {
@@ -67,10 +90,8 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
         }
 
         var failed = counts[(int)RecordOutcome.Invalid] + counts[(int)RecordOutcome.Failed];
-        Write(json =>
+        Write(failed == 0 ? LogLevel.Info : LogLevel.Warn, "order batch processed", json =>
         {
-            json.WriteString("level", failed == 0 ? "INFO" : "WARN");
-            json.WriteString("message", "order batch processed");
             json.WriteNumber("records", outcomes.Count);
             json.WriteNumber("stored", counts[(int)RecordOutcome.Stored]);
             json.WriteNumber("duplicate", counts[(int)RecordOutcome.Duplicate]);
@@ -82,13 +103,100 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
         });
     }
 
-    /// <summary>A line about the function itself (priming, for one), not about a record.</summary>
-    public void Notice(string level, string message, TimeSpan duration) => Write(json =>
+    /// <summary>A line about the function itself (priming, a visibility change), not about a record.</summary>
+    public void Notice(LogLevel level, string message, TimeSpan duration) => Write(level, message, json =>
+        json.WriteNumber("durationMs", Math.Round(duration.TotalMilliseconds, 3)));
+
+    /// <summary>
+    /// The invocation's metrics as one EMF document
+    /// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
+    /// namespace <see cref="Namespace"/>, dimension <c>FunctionName</c>, a count per outcome (zeros included, so sums
+    /// and rates are right), <c>BatchSize</c>, and <c>OrderAgeMs</c>, each record's time from SQS's SentTimestamp to
+    /// its outcome (a value per record, up to EMF's 100; declared only when there is one). Written at any level.
+    /// </summary>
+    public void Metrics(IReadOnlyList<RecordOutcome> outcomes, IReadOnlyList<double> orderAgesMs, DateTimeOffset now)
     {
-        json.WriteString("level", level);
-        json.WriteString("message", message);
-        json.WriteNumber("durationMs", Math.Round(duration.TotalMilliseconds, 3));
-    });
+        var counts = new int[Enum.GetValues<RecordOutcome>().Length];
+        foreach (var outcome in outcomes)
+        {
+            counts[(int)outcome]++;
+        }
+
+        var ages = orderAgesMs.Count > MaxEmfValues ? orderAgesMs.OrderDescending().Take(MaxEmfValues).ToList() : orderAgesMs;
+        WriteLine(json =>
+        {
+            json.WriteStartObject("_aws");
+            json.WriteNumber("Timestamp", now.ToUnixTimeMilliseconds());
+            json.WriteStartArray("CloudWatchMetrics");
+            json.WriteStartObject();
+            json.WriteString("Namespace", Namespace);
+            json.WriteStartArray("Dimensions");
+            json.WriteStartArray();
+            json.WriteStringValue("FunctionName");
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteStartArray("Metrics");
+            foreach (var outcome in Enum.GetValues<RecordOutcome>())
+            {
+                MetricDefinition(json, MetricName(outcome), "Count");
+            }
+
+            MetricDefinition(json, "BatchSize", "Count");
+            if (ages.Count > 0)
+            {
+                MetricDefinition(json, "OrderAgeMs", "Milliseconds");
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteString("FunctionName", functionName);
+            foreach (var outcome in Enum.GetValues<RecordOutcome>())
+            {
+                json.WriteNumber(MetricName(outcome), counts[(int)outcome]);
+            }
+
+            json.WriteNumber("BatchSize", outcomes.Count);
+            if (ages.Count > 0)
+            {
+                json.WriteStartArray("OrderAgeMs");
+                foreach (var age in ages)
+                {
+                    json.WriteNumberValue(Math.Round(age, 1));
+                }
+
+                json.WriteEndArray();
+            }
+
+            WriteScope(json);
+        });
+    }
+
+    /// <summary>EMF takes at most 100 values per metric in one document; past it, the largest ages are kept (they matter for p99).</summary>
+    public const int MaxEmfValues = 100;
+
+    /// <summary>The metric name of an outcome: <c>Stored</c>, <c>Duplicate</c>, …</summary>
+    public static string MetricName(RecordOutcome outcome) => outcome.ToString();
+
+    /// <summary>Reads <c>AWS_LAMBDA_LOG_LEVEL</c>; unset or unknown means INFO, Lambda's default.</summary>
+    public static LogLevel ParseLevel(string? text) => text?.ToUpperInvariant() switch
+    {
+        "TRACE" => LogLevel.Trace,
+        "DEBUG" => LogLevel.Debug,
+        "WARN" => LogLevel.Warn,
+        "ERROR" => LogLevel.Error,
+        "FATAL" => LogLevel.Fatal,
+        _ => LogLevel.Info,
+    };
+
+    private static void MetricDefinition(Utf8JsonWriter json, string name, string unit)
+    {
+        json.WriteStartObject();
+        json.WriteString("Name", name);
+        json.WriteString("Unit", unit);
+        json.WriteEndObject();
+    }
 
     /// <summary>The lower-case name of an outcome, as logged.</summary>
     public static string OutcomeName(RecordOutcome outcome) => outcome switch
@@ -114,7 +222,46 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength)
         return text[..end];
     }
 
-    private void Write(Action<Utf8JsonWriter> fields)
+    private void Write(LogLevel level, string message, Action<Utf8JsonWriter> fields)
+    {
+        if (level < minimumLevel)
+        {
+            return;
+        }
+
+        WriteLine(json =>
+        {
+            json.WriteString("level", level.ToString().ToUpperInvariant());
+            json.WriteString("message", message);
+            WriteScope(json);
+            fields(json);
+        });
+    }
+
+    private void WriteScope(Utf8JsonWriter json)
+    {
+        if (_scope is { } scope)
+        {
+            if (scope.RequestId is not null)
+            {
+                json.WriteString("requestId", scope.RequestId);
+            }
+
+            if (scope.TraceId is not null)
+            {
+                json.WriteString("traceId", scope.TraceId);
+            }
+
+            json.WriteBoolean("coldStart", scope.ColdStart);
+        }
+
+        if (functionVersion is not null)
+        {
+            json.WriteString("functionVersion", functionVersion);
+        }
+    }
+
+    private void WriteLine(Action<Utf8JsonWriter> fields)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))

@@ -14,4 +14,10 @@ public sealed record RecordReport(
 {
     /// <summary>For a conflict: this version's fingerprint and what the store did with the other one.</summary>
     public (string Fingerprint, SaveResult Save)? Conflict { get; init; }
+
+    /// <summary>The SNS MessageId when the body was an envelope.</summary>
+    public string? SnsMessageId { get; init; }
+
+    /// <summary>For a reported record, with backoff on: the visibility timeout it is given, in seconds.</summary>
+    public int? RetryAfterSeconds { get; init; }
 }

@@ -1,9 +1,11 @@
+extern alias managed;
+
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using FunctionHost;
+using managed::ManagedBootstrap;
 
 namespace OrderProcessor.Tests.Integration;
 
@@ -30,7 +32,7 @@ public sealed class PublishedBundleTests
     public async Task PublishAndLoad()
     {
         var architecture = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : "x86_64";
-        var bundle = await NodeTool.RunAsync("infra/package-function.ts", "--architecture", architecture);
+        var bundle = await NodeTool.RunAsync("infra/package-function.ts", "--architecture", architecture, "--runtime", "managed");
         _bundle = JsonDocument.Parse(bundle).RootElement.GetProperty("directory").GetString()!;
 
         _server = await DynaliteServer.StartAsync();
