@@ -1,6 +1,7 @@
 // The stack: reads and validates the config, packages the function, creates the pipeline.
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings, PROJECT } from "./config";
+import { dashboardConsoleUrl } from "./dashboard";
 import { OrderPipeline } from "./order-pipeline";
 import { packageFunction } from "./packaging";
 import { publishCommand } from "./sample-order";
@@ -13,7 +14,7 @@ const settings = loadSettings(pulumi.runtime.allConfig());
 const pipeline = new OrderPipeline("orders", {
     settings,
     nameSuffix: stack,
-    bundle: packageFunction(settings.functionArchitecture),
+    bundle: packageFunction(settings.functionArchitecture, { runtime: settings.functionRuntime }),
     tags: { project: PROJECT, stack },
 });
 
@@ -23,4 +24,6 @@ export const deadLetterQueueUrl = pipeline.deadLetterQueue.url;
 export const tableName = pipeline.table.name;
 export const functionName = pipeline.function.name;
 export const alertsTopicArn = pipeline.alertsTopic.arn;
+export const dashboardName = pipeline.dashboard.dashboardName;
+export const dashboardUrl = dashboardConsoleUrl(pipeline.dashboard.dashboardName);
 export const publishSampleOrder = pipeline.topic.arn.apply((arn) => publishCommand(arn));

@@ -1,9 +1,12 @@
 // The order pipeline as one component: SNS topic → SQS queue (with its dead-letter queue) → Lambda
-// function → DynamoDB table, with the permissions, the event source mapping and the alarms that join them.
+// function → DynamoDB table, with the permissions and the event source mapping that join them, and the alarms
+// (infra/alarms.ts) and dashboard (infra/dashboard.ts) that watch them.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createAlarms } from "./alarms";
 import { ConfigError, DEAD_LETTER_RETENTION_SECONDS, type PipelineSettings, physicalNames, validateSettings } from "./config";
-import { type FunctionDefinition, readFunctionDefinition } from "./function-definition";
+import { createDashboard } from "./dashboard";
+import { deployedRuntime, type FunctionDefinition, readFunctionDefinition } from "./function-definition";
 import type { FunctionBundle } from "./packaging";
 import { functionPolicy, lambdaAssumeRolePolicy, orderQueuePolicy, redriveAllowPolicy, redrivePolicy } from "./policies";
 
@@ -28,6 +31,8 @@ export class OrderPipeline extends pulumi.ComponentResource {
     readonly function: aws.lambda.Function;
     readonly eventSourceMapping: aws.lambda.EventSourceMapping;
     readonly alertsTopic: aws.sns.Topic;
+    readonly alarms: aws.cloudwatch.MetricAlarm[];
+    readonly dashboard: aws.cloudwatch.Dashboard;
 
     constructor(name: string, args: OrderPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("order-pipeline:index:OrderPipeline", name, {}, opts);
@@ -109,8 +114,8 @@ export class OrderPipeline extends pulumi.ComponentResource {
         const bundle = pulumi.output(args.bundle);
         this.function = new aws.lambda.Function(`${name}-function`, {
             name: names.function,
-            runtime: definition.runtime,
-            handler: definition.handler,
+            // aot: provided.al2023 runs the zip's `bootstrap`; managed: dotnet10 loads the handler string.
+            ...deployedRuntime(s.functionRuntime, definition),
             architectures: [s.functionArchitecture],
             memorySize: s.functionMemoryMb,
             timeout: s.functionTimeoutSeconds,
@@ -118,9 +123,20 @@ export class OrderPipeline extends pulumi.ComponentResource {
             code: bundle.apply((b) => new pulumi.asset.FileArchive(b.zipPath)),
             sourceCodeHash: bundle.apply((b) => b.sha256),
             // FUNCTION_TIMEOUT_SECONDS lets the function answer before its timeout, failing only unfinished records.
-            environment: { variables: { TABLE_NAME: this.table.name, FUNCTION_TIMEOUT_SECONDS: String(s.functionTimeoutSeconds) } },
+            // FUNCTION_TIMEOUT_SECONDS: the managed runtime's time budget (provided.al2023 reads the Runtime API's
+            // deadline). ORDER_QUEUE_URL and RETRY_BACKOFF_*: failed records back off through their visibility timeout.
+            environment: {
+                variables: {
+                    TABLE_NAME: this.table.name,
+                    FUNCTION_TIMEOUT_SECONDS: String(s.functionTimeoutSeconds),
+                    ORDER_QUEUE_URL: this.queue.url,
+                    RETRY_BACKOFF_BASE_SECONDS: String(s.retryBackoffBaseSeconds),
+                    RETRY_BACKOFF_MAX_SECONDS: String(s.retryBackoffMaxSeconds),
+                },
+            },
             tracingConfig: { mode: "Active" },
-            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            // Lambda drops application lines below logLevel and passes it to the function as AWS_LAMBDA_LOG_LEVEL.
+            loggingConfig: { logFormat: "JSON", applicationLogLevel: s.logLevel, systemLogLevel: "INFO", logGroup: logGroup.name },
             tags,
         }, { ...child, dependsOn: [logGroup, rolePolicy] });
 
@@ -143,54 +159,20 @@ export class OrderPipeline extends pulumi.ComponentResource {
             }, child);
         }
 
-        const alarm = (suffix: string, description: string, metric: {
-            namespace: string;
-            metricName: string;
-            dimensions: Record<string, pulumi.Input<string>>;
-            statistic: "Maximum" | "Sum";
-            threshold: number;
-        }) =>
-            new aws.cloudwatch.MetricAlarm(`${name}-${suffix}`, {
-                name: `${names.function}-${suffix}`,
-                alarmDescription: description,
-                ...metric,
-                period: 60,
-                evaluationPeriods: 1,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [this.alertsTopic.arn],
-                okActions: [this.alertsTopic.arn],
-                tags,
-            }, child);
-
-        alarm("dlq-not-empty", "Orders are in the dead-letter queue: inspect them, fix the cause, redrive (npm run dlq).", {
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: this.deadLetterQueue.name },
-            statistic: "Maximum",
-            threshold: 0,
-        });
-        alarm("queue-age", `The oldest order has waited more than ${s.queueAgeAlarmSeconds} s: the function is failing or too slow.`, {
-            namespace: "AWS/SQS",
-            metricName: "ApproximateAgeOfOldestMessage",
-            dimensions: { QueueName: this.queue.name },
-            statistic: "Maximum",
-            threshold: s.queueAgeAlarmSeconds,
-        });
-        alarm("errors", "The order function failed invocations (not single bad orders: those are reported per record).", {
-            namespace: "AWS/Lambda",
-            metricName: "Errors",
-            dimensions: { FunctionName: this.function.name },
-            statistic: "Sum",
-            threshold: 0,
-        });
-        alarm("throttles", "The order function was throttled: raise the account's concurrency or lower maximumConcurrency.", {
-            namespace: "AWS/Lambda",
-            metricName: "Throttles",
-            dimensions: { FunctionName: this.function.name },
-            statistic: "Sum",
-            threshold: 0,
-        });
+        this.alarms = createAlarms(name, {
+            settings: s,
+            targets: { queueName: this.queue.name, deadLetterQueueName: this.deadLetterQueue.name, functionName: this.function.name },
+            namePrefix: names.function,
+            alertsTopicArn: this.alertsTopic.arn,
+            tags,
+        }, child);
+        this.dashboard = createDashboard(name, {
+            dashboardName: names.dashboard,
+            resources: pulumi
+                .all([this.topic.name, this.queue.name, this.deadLetterQueue.name, this.function.name])
+                .apply(([topic, queue, deadLetterQueue, fn]) => ({ topic, queue, deadLetterQueue, function: fn })),
+            settings: s,
+        }, child);
 
         this.registerOutputs({
             topicArn: this.topic.arn,
@@ -199,6 +181,7 @@ export class OrderPipeline extends pulumi.ComponentResource {
             tableName: this.table.name,
             functionName: this.function.name,
             alertsTopicArn: this.alertsTopic.arn,
+            dashboardName: this.dashboard.dashboardName,
         });
     }
 }

@@ -33,10 +33,18 @@ public sealed class Function
     /// primes them (see <see cref="Prime"/>), so that first-call costs land in init rather than on the first batch.
     /// </summary>
     public Function()
-        : this(FunctionSettings.FromEnvironment(Environment.GetEnvironmentVariable), client: null, Console.Out)
+        : this(FunctionSettings.FromEnvironment(Environment.GetEnvironmentVariable), client: null, StandardOutput())
     {
         Prime();
     }
+
+    /// <summary>
+    /// Standard output itself, not <see cref="Console.Out"/>: in JSON log format the dotnet10 runtime replaces
+    /// Console.Out with a writer that wraps each line into its own JSON object, which would bury the EMF documents
+    /// where CloudWatch does not extract them (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html;
+    /// Powertools for .NET writes to the raw stream for the same reason). On provided.al2023 nothing wraps stdout.
+    /// </summary>
+    private static TextWriter StandardOutput() => new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
 
     /// <summary>For tests and hosts: explicit settings, clients and log. The SQS client is made when the settings turn backoff on and none is given.</summary>
     public Function(FunctionSettings settings, IAmazonDynamoDB? client, TextWriter log, IAmazonSQS? sqs = null)

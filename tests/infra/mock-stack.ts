@@ -1,7 +1,9 @@
 // Runs the real Pulumi program (infra/index.ts) under Pulumi's mocks, for one stack's config file, and
 // records every resource it registers. An unexpected provider call fails the run.
+import Module from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../infra/config";
+import type { FunctionBundle } from "../../infra/packaging";
 import { readStackFile } from "../../local/stack-file";
 
 export const ACCOUNT = "123456789012";
@@ -48,8 +50,33 @@ export function resolve<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((done) => output.apply((value) => { done(value); return value; }));
 }
 
-/** Loads infra/index.ts for `stack` (its Pulumi.<stack>.yaml plus `overrides`) and waits for every resource. */
-export async function runStack(stack: string, overrides: Readonly<Record<string, string>> = {}): Promise<StackRun> {
+export interface RunOptions {
+    /**
+     * Deploy this bundle instead of packaging the function: for tests about everything but the function's code,
+     * which then need neither the .NET SDK nor a native toolchain. Default: the program packages it, as `pulumi up` does.
+     */
+    readonly bundle?: FunctionBundle;
+}
+
+/** A stand-in bundle for RunOptions.bundle: a path that is never read under mocks. */
+export function placeholderBundle(architecture: FunctionBundle["architecture"] = "arm64", runtime: FunctionBundle["runtime"] = "aot"): FunctionBundle {
+    return {
+        directory: `/placeholder/OrderProcessor-${runtime}-${architecture}`,
+        zipPath: `/placeholder/OrderProcessor-${runtime}-${architecture}.zip`,
+        sha256: "cGxhY2Vob2xkZXI=",
+        zipBytes: 0,
+        runtime,
+        architecture,
+        readyToRun: false,
+        reused: true,
+    };
+}
+
+/**
+ * Loads infra/index.ts for `stack` (its Pulumi.<stack>.yaml plus `overrides`) and waits for every resource. Each call
+ * loads the program afresh, so one test file may run several stacks (one after the other, never at once).
+ */
+export async function runStack(stack: string, overrides: Readonly<Record<string, string>> = {}, options: RunOptions = {}): Promise<StackRun> {
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks(
         {
@@ -67,8 +94,29 @@ export async function runStack(stack: string, overrides: Readonly<Record<string,
     );
     pulumi.runtime.setAllConfig({ ...readStackFile(stack), ...overrides });
 
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require("../../infra/index") as Record<string, unknown>;
+    const programPath = require.resolve("../../infra/index");
+    const packagingPath = require.resolve("../../infra/packaging");
+    const realPackaging = require.cache[packagingPath];
+    delete require.cache[programPath];
+    if (options.bundle) {
+        // The program imports packageFunction by name: a module of our own in its place hands out the bundle.
+        const bundle = options.bundle;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const stand = new Module(packagingPath, module);
+        stand.exports = { ...(require(packagingPath) as object), packageFunction: async () => bundle };
+        stand.loaded = true;
+        require.cache[packagingPath] = stand;
+    }
+    let program: Record<string, unknown>;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        program = require(programPath) as Record<string, unknown>;
+    } finally {
+        if (options.bundle) {
+            if (realPackaging) require.cache[packagingPath] = realPackaging;
+            else delete require.cache[packagingPath];
+        }
+    }
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(program)) {
         outputs[key] = pulumi.Output.isInstance(value) ? await resolve(value) : value;
@@ -90,4 +138,123 @@ export async function runStack(stack: string, overrides: Readonly<Record<string,
             return found[0]!;
         },
     };
+}
+
+// The dashboard's body, judged against its documented structure
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html) and
+// against the metrics a stack really produces. Written here, not taken from infra/, so that the two can disagree.
+
+/** A metric a stack produces: its namespace, name and the one dimension it is published with. */
+export interface ProducedMetric {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimension: readonly [name: string, value: string];
+}
+
+/**
+ * Every metric a stack's resources produce that a dashboard may show: SNS, SQS and Lambda's own per-resource metrics
+ * (of this stack's topic, queues and function only), and the function's EMF metrics (namespace OrderPipeline,
+ * dimension FunctionName = the function's physical name).
+ */
+export function stackMetrics(stack: string): ProducedMetric[] {
+    const topic = `OrderTopic-${stack}`;
+    const queues = [`OrderQueue-${stack}`, `OrderDlq-${stack}`];
+    const fn = `OrderProcessor-${stack}`;
+    const sns = ["NumberOfMessagesPublished", "NumberOfNotificationsDelivered", "NumberOfNotificationsFailed", "PublishSize"];
+    const sqs = [
+        "ApproximateNumberOfMessagesVisible",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+        "ApproximateAgeOfOldestMessage",
+        "NumberOfMessagesSent",
+        "NumberOfMessagesReceived",
+        "NumberOfMessagesDeleted",
+        "NumberOfEmptyReceives",
+        "SentMessageSize",
+    ];
+    const lambda = ["Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions"];
+    const emf = ["Stored", "Duplicate", "Stale", "Conflict", "Invalid", "Failed", "BatchSize", "OrderAgeMs"];
+    return [
+        ...sns.map((metricName) => ({ namespace: "AWS/SNS", metricName, dimension: ["TopicName", topic] as const })),
+        ...queues.flatMap((queue) => sqs.map((metricName) => ({ namespace: "AWS/SQS", metricName, dimension: ["QueueName", queue] as const }))),
+        ...lambda.map((metricName) => ({ namespace: "AWS/Lambda", metricName, dimension: ["FunctionName", fn] as const })),
+        ...emf.map((metricName) => ({ namespace: "OrderPipeline", metricName, dimension: ["FunctionName", fn] as const })),
+    ];
+}
+
+const RENDERING_PROPERTIES = new Set(["accountId", "color", "id", "label", "period", "region", "stat", "visible", "yAxis"]);
+const STAT = /^(SampleCount|Average|Sum|Minimum|Maximum|p\d{1,2}(\.\d+)?|p100)$/;
+
+/**
+ * Every problem with a dashboard body, as sentences; empty when it is valid and shows only `produced` metrics. Checks
+ * the overall structure (a widgets array; each widget's type, position and size within the 24-column grid, none
+ * overlapping), each metric widget's properties (region, a metrics array of 1–100), and each metric's array:
+ * [Namespace, MetricName, DimensionName, DimensionValue, …, {rendering properties}?].
+ */
+export function dashboardProblems(bodyJson: string, produced: readonly ProducedMetric[], region: string): string[] {
+    const problems: string[] = [];
+    let body: { widgets?: unknown };
+    try {
+        body = JSON.parse(bodyJson) as { widgets?: unknown };
+    } catch (error) {
+        return [`the body is not JSON: ${String(error)}`];
+    }
+    if (!Array.isArray(body.widgets)) return ["the body has no widgets array"];
+    if (body.widgets.length > 500) problems.push(`${body.widgets.length} widgets; a dashboard holds at most 500`);
+    const cells = new Map<string, number>();
+    body.widgets.forEach((raw, index) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const w = raw as Record<string, any>;
+        const where = `widget ${index}${typeof w.properties?.title === "string" ? ` ("${w.properties.title}")` : ""}`;
+        if (!["metric", "text"].includes(w.type)) problems.push(`${where}: type ${JSON.stringify(w.type)} is not one this stack uses (metric, text)`);
+        const whole = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+        if (!whole(w.x, 0, 23) || !whole(w.width, 1, 24) || (w.x as number) + (w.width as number) > 24) problems.push(`${where}: x ${w.x} and width ${w.width} leave the 24 columns`);
+        if (!whole(w.y, 0, 10000) || !whole(w.height, 1, 1000)) problems.push(`${where}: y ${w.y} or height ${w.height} out of range`);
+        let overlap: string | undefined;
+        for (let x = w.x as number; x < (w.x as number) + (w.width as number); x++) {
+            for (let y = w.y as number; y < (w.y as number) + (w.height as number); y++) {
+                const other = cells.get(`${x},${y}`);
+                if (other !== undefined) overlap ??= `${where} overlaps widget ${other} at column ${x}, row ${y}`;
+                cells.set(`${x},${y}`, index);
+            }
+        }
+        if (overlap) problems.push(overlap);
+        if (typeof w.properties !== "object" || w.properties === null) {
+            problems.push(`${where}: no properties`);
+            return;
+        }
+        if (w.type === "text") {
+            if (typeof w.properties.markdown !== "string" || w.properties.markdown === "") problems.push(`${where}: a text widget needs markdown`);
+            return;
+        }
+        if (w.properties.region !== region) problems.push(`${where}: region ${JSON.stringify(w.properties.region)}, not the stack's ${region}`);
+        const metrics = w.properties.metrics;
+        if (!Array.isArray(metrics) || metrics.length < 1 || metrics.length > 100) {
+            problems.push(`${where}: metrics must be an array of 1 to 100 metrics`);
+            return;
+        }
+        metrics.forEach((metric: unknown, m: number) => {
+            const at = `${where}, metric ${m}`;
+            if (!Array.isArray(metric)) {
+                problems.push(`${at}: not an array`);
+                return;
+            }
+            const options = typeof metric.at(-1) === "object" ? (metric.at(-1) as Record<string, unknown>) : undefined;
+            const names = options ? metric.slice(0, -1) : metric;
+            if (names.length < 2 || names.length % 2 !== 0 || !names.every((part) => typeof part === "string" && part !== "")) {
+                problems.push(`${at}: ${JSON.stringify(metric)} is not [Namespace, MetricName, DimensionName, DimensionValue, …, {options}]`);
+                return;
+            }
+            for (const key of Object.keys(options ?? {})) if (!RENDERING_PROPERTIES.has(key)) problems.push(`${at}: unknown rendering property ${key}`);
+            const stat = options?.stat ?? w.properties.stat;
+            if (typeof stat !== "string" || !STAT.test(stat)) problems.push(`${at}: statistic ${JSON.stringify(stat)} is not one CloudWatch knows`);
+            const [namespace, metricName, ...dimensions] = names as string[];
+            const pairs = dimensions.length === 2 ? ([dimensions[0], dimensions[1]] as const) : undefined;
+            const known = produced.some(
+                (p) => p.namespace === namespace && p.metricName === metricName && pairs !== undefined && p.dimension[0] === pairs[0] && p.dimension[1] === pairs[1],
+            );
+            if (!known) problems.push(`${at}: ${namespace} ${metricName} ${JSON.stringify(dimensions)} is not a metric this stack produces`);
+        });
+    });
+    return problems;
 }

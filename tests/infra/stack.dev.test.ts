@@ -6,8 +6,9 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { readFunctionDefinition, repositoryRoot } from "../../infra/function-definition";
 import type { PolicyDocument } from "../../infra/policies";
-import { ACCOUNT, REGION, runStack, type StackRun } from "./mock-stack";
+import { ACCOUNT, dashboardProblems, placeholderBundle, REGION, runStack, stackMetrics, type StackRun } from "./mock-stack";
 import { queuePolicyProblems, unencrypted, wildcardGrants } from "./security-rules";
+import { zipEntries } from "./zip";
 
 const arn = {
     topic: `arn:aws:sns:${REGION}:${ACCOUNT}:OrderTopic-dev`,
@@ -129,36 +130,57 @@ describe("dev stack", () => {
         assert.equal(logGroup.retentionInDays, 14);
     });
 
-    it("function runs the packaged bundle on dotnet10 arm64 with the one handler string, tracing and JSON logs", async () => {
+    it("function runs the packaged Native AOT bootstrap on provided.al2023 arm64, with tracing and JSON logs", async () => {
         const fn = run.one("aws:lambda/function:Function").inputs;
-        const definition = readFunctionDefinition();
         assert.equal(fn.name, "OrderProcessor-dev");
-        assert.equal(fn.runtime, "dotnet10");
-        assert.equal(fn.handler, definition.handler);
+        assert.equal(fn.runtime, "provided.al2023");
+        assert.equal(fn.handler, "bootstrap");
         assert.deepEqual(fn.architectures, ["arm64"]);
         assert.equal(fn.memorySize, 512);
         assert.equal(fn.timeout, 5);
         assert.equal(fn.role, arn.role);
-        assert.deepEqual(fn.environment, { variables: { TABLE_NAME: "Orders-dev", FUNCTION_TIMEOUT_SECONDS: "5" } });
         assert.deepEqual(fn.tracingConfig, { mode: "Active" });
-        assert.deepEqual(fn.loggingConfig, { logFormat: "JSON", logGroup: "/aws/lambda/OrderProcessor-dev" });
         const zipPath = (await fn.code.path) as string;
-        assert.equal(path.basename(zipPath), "OrderProcessor-arm64.zip");
+        assert.equal(path.basename(zipPath), "OrderProcessor-aot-arm64.zip");
+        assert.deepEqual(zipEntries(zipPath), [{ name: "bootstrap", mode: 0o100755 }], "the zip holds bootstrap alone, executable");
         const sha256 = createHash("sha256").update(fs.readFileSync(zipPath)).digest("base64");
         assert.equal(fn.sourceCodeHash, sha256);
     });
 
-    it("handler string resolves in the published assembly", () => {
-        const definition = readFunctionDefinition();
-        const [assembly, typeName, method] = definition.handler.split("::") as [string, string, string];
-        const dll = fs.readFileSync(path.join(repositoryRoot, ".build", "OrderProcessor-arm64", `${assembly}.dll`));
-        const namespace = typeName.slice(0, typeName.lastIndexOf("."));
-        const type = typeName.slice(typeName.lastIndexOf(".") + 1);
-        // Metadata string heap: names are NUL-terminated UTF-8. (tests/OrderProcessor.Tests also loads the
-        // bundle by this string through reflection and invokes it.)
-        for (const name of [assembly, namespace, type, method]) {
-            assert.ok(dll.includes(Buffer.from(`\0${name}\0`)), `${name} is not in ${assembly}.dll's metadata`);
-        }
+    it("function gets its table, its time budget and the retry backoff from the config", () => {
+        const fn = run.one("aws:lambda/function:Function").inputs;
+        assert.deepEqual(fn.environment, {
+            variables: {
+                TABLE_NAME: "Orders-dev",
+                FUNCTION_TIMEOUT_SECONDS: "5",
+                ORDER_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/OrderQueue-dev",
+                RETRY_BACKOFF_BASE_SECONDS: "480",
+                RETRY_BACKOFF_MAX_SECONDS: "540",
+            },
+        });
+    });
+
+    it("function logs JSON to its log group, application lines from logLevel INFO, Lambda's own from INFO", () => {
+        assert.deepEqual(run.one("aws:lambda/function:Function").inputs.loggingConfig, {
+            logFormat: "JSON",
+            applicationLogLevel: "INFO",
+            systemLogLevel: "INFO",
+            logGroup: "/aws/lambda/OrderProcessor-dev",
+        });
+    });
+
+    it("functionRuntime managed deploys dotnet10 with the one handler string; logLevel and the backoff reach the function", async () => {
+        const managed = await runStack(
+            "dev",
+            { "order-pipeline:functionRuntime": "managed", "order-pipeline:logLevel": "DEBUG", "order-pipeline:retryBackoffBaseSeconds": "60" },
+            { bundle: placeholderBundle("arm64", "managed") },
+        );
+        const fn = managed.one("aws:lambda/function:Function").inputs;
+        assert.equal(fn.runtime, "dotnet10");
+        assert.equal(fn.handler, readFunctionDefinition().handler);
+        assert.equal(fn.loggingConfig.applicationLogLevel, "DEBUG");
+        assert.equal(fn.environment.variables.RETRY_BACKOFF_BASE_SECONDS, "60");
+        assert.equal(fn.environment.variables.RETRY_BACKOFF_MAX_SECONDS, "540");
     });
 
     it("event source mapping feeds the queue to the function in batches of 10 and reports item failures", () => {
@@ -171,18 +193,26 @@ describe("dev stack", () => {
         assert.deepEqual(mapping.scalingConfig, { maximumConcurrency: 2 });
     });
 
-    it("alarms watch the DLQ, the queue age, function errors and throttles, and alert the alerts topic", () => {
+    it("alarms watch the DLQ, the queue age, errors, throttles, invalid orders, the lag and failed writes, and alert the alerts topic", () => {
         const alarms = run.all("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
-        const summary = alarms.map((a) => [a.namespace, a.metricName, a.dimensions, a.statistic, a.comparisonOperator, a.threshold]);
+        const summary = alarms.map((a) => [a.name, a.namespace, a.metricName, a.dimensions, a.statistic ?? a.extendedStatistic, a.period, a.comparisonOperator, a.threshold]);
+        const fn = { FunctionName: "OrderProcessor-dev" };
         assert.deepEqual(summary, [
-            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "OrderDlq-dev" }, "Maximum", "GreaterThanThreshold", 0],
-            ["AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: "OrderQueue-dev" }, "Maximum", "GreaterThanThreshold", 300],
-            ["AWS/Lambda", "Errors", { FunctionName: "OrderProcessor-dev" }, "Sum", "GreaterThanThreshold", 0],
-            ["AWS/Lambda", "Throttles", { FunctionName: "OrderProcessor-dev" }, "Sum", "GreaterThanThreshold", 0],
+            ["OrderProcessor-dev-dlq-not-empty", "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "OrderDlq-dev" }, "Maximum", 60, "GreaterThanThreshold", 0],
+            ["OrderProcessor-dev-queue-age", "AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: "OrderQueue-dev" }, "Maximum", 60, "GreaterThanThreshold", 300],
+            ["OrderProcessor-dev-errors", "AWS/Lambda", "Errors", fn, "Sum", 60, "GreaterThanThreshold", 0],
+            ["OrderProcessor-dev-throttles", "AWS/Lambda", "Throttles", fn, "Sum", 60, "GreaterThanThreshold", 0],
+            ["OrderProcessor-dev-invalid-orders", "OrderPipeline", "Invalid", fn, "Sum", 300, "GreaterThanThreshold", 0],
+            ["OrderProcessor-dev-order-lag", "OrderPipeline", "OrderAgeMs", fn, "p99", 300, "GreaterThanThreshold", 60000],
+            ["OrderProcessor-dev-failed-writes", "OrderPipeline", "Failed", fn, "Sum", 300, "GreaterThanThreshold", 10],
         ]);
         for (const alarm of alarms) {
+            assert.equal(alarm.evaluationPeriods, 1);
+            assert.equal(alarm.treatMissingData, "notBreaching");
+            assert.ok(!(alarm.statistic && alarm.extendedStatistic), `${alarm.name}: CloudWatch takes a statistic or an extended statistic, not both`);
             assert.deepEqual(alarm.alarmActions, [arn.alerts]);
             assert.deepEqual(alarm.okActions, [arn.alerts]);
+            assert.match(alarm.alarmDescription, new RegExp(`Runbook: docs/RUNBOOK\\.md#orderprocessor-stack-${alarm.name.slice("OrderProcessor-dev-".length)}$`));
         }
         assert.equal(run.one("aws:sns/topic:Topic", "-alerts").inputs.name, "OrderAlerts-dev");
         assert.equal(run.all("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "email").length, 0);
@@ -199,6 +229,8 @@ describe("dev stack", () => {
                 tableName: "Orders-dev",
                 functionName: "OrderProcessor-dev",
                 alertsTopicArn: arn.alerts,
+                dashboardName: "OrderPipeline-dev",
+                dashboardUrl: `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/OrderPipeline-dev`,
                 publishSampleOrder: undefined,
             },
         );
@@ -207,6 +239,72 @@ describe("dev stack", () => {
         assert.ok(match, command);
         assert.equal(match[1], arn.topic);
         assert.deepEqual(JSON.parse(match[2]!), sample);
+    });
+
+    it("alarm thresholds follow the config", async () => {
+        const tuned = await runStack(
+            "dev",
+            {
+                "order-pipeline:queueAgeAlarmSeconds": "900",
+                "order-pipeline:invalidOrdersAlarmThreshold": "3",
+                "order-pipeline:orderLagAlarmSeconds": "120",
+                "order-pipeline:failedOrdersAlarmThreshold": "50",
+            },
+            { bundle: placeholderBundle() },
+        );
+        const thresholds = Object.fromEntries(tuned.all("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.name, a.inputs.threshold]));
+        assert.deepEqual(thresholds, {
+            "OrderProcessor-dev-dlq-not-empty": 0,
+            "OrderProcessor-dev-queue-age": 900,
+            "OrderProcessor-dev-errors": 0,
+            "OrderProcessor-dev-throttles": 0,
+            "OrderProcessor-dev-invalid-orders": 3,
+            "OrderProcessor-dev-order-lag": 120000,
+            "OrderProcessor-dev-failed-writes": 50,
+        });
+    });
+
+    it("dashboard OrderPipeline-dev is a valid body whose every widget shows a metric of this stack", () => {
+        const dashboard = run.one("aws:cloudwatch/dashboard:Dashboard").inputs;
+        assert.equal(dashboard.dashboardName, "OrderPipeline-dev");
+        assert.deepEqual(dashboardProblems(dashboard.dashboardBody, stackMetrics("dev"), REGION), []);
+    });
+
+    it("dashboard shows what an operator needs: publishes, queue depth and age, DLQ, invocations, errors, throttles, duration, concurrency, outcomes, lag", () => {
+        const body = JSON.parse(run.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody) as {
+            widgets: { type: string; properties: { metrics?: unknown[][]; stacked?: boolean } }[];
+        };
+        const shown = body.widgets.flatMap((w) =>
+            (w.properties.metrics ?? []).map((m) => {
+                const options = m.at(-1) as { stat?: string } | string;
+                return `${m[0]} ${m[1]}${typeof options === "object" && options.stat ? ` ${options.stat}` : ""}`;
+            }),
+        );
+        for (const expected of [
+            "AWS/SNS NumberOfMessagesPublished Sum",
+            "AWS/SQS ApproximateNumberOfMessagesVisible Maximum",
+            "AWS/SQS ApproximateAgeOfOldestMessage Maximum",
+            "AWS/Lambda Invocations Sum",
+            "AWS/Lambda Errors Sum",
+            "AWS/Lambda Throttles Sum",
+            "AWS/Lambda Duration p50",
+            "AWS/Lambda Duration p99",
+            "AWS/Lambda ConcurrentExecutions Maximum",
+            "OrderPipeline Stored Sum",
+            "OrderPipeline Duplicate Sum",
+            "OrderPipeline Stale Sum",
+            "OrderPipeline Conflict Sum",
+            "OrderPipeline Invalid Sum",
+            "OrderPipeline Failed Sum",
+            "OrderPipeline OrderAgeMs p50",
+            "OrderPipeline OrderAgeMs p99",
+        ]) {
+            assert.ok(shown.includes(expected), `the dashboard lacks ${expected}`);
+        }
+        const outcomes = body.widgets.find((w) => (w.properties.metrics ?? []).some((m) => m[0] === "OrderPipeline" && m[1] === "Stored"));
+        assert.equal(outcomes?.properties.stacked, true, "the outcomes are stacked counts");
+        const dlq = body.widgets.some((w) => (w.properties.metrics ?? []).some((m) => m[1] === "ApproximateNumberOfMessagesVisible" && m[3] === "OrderDlq-dev"));
+        assert.ok(dlq, "the dashboard lacks the DLQ's depth");
     });
 
     it("every resource is a child of the pipeline component", () => {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { physicalNames } from "../../infra/config";
-import { runStack, type StackRun } from "./mock-stack";
+import { dashboardProblems, REGION, runStack, stackMetrics, type StackRun } from "./mock-stack";
 import { queuePolicyProblems, unencrypted, wildcardGrants } from "./security-rules";
 
 let run: StackRun;
@@ -37,9 +37,47 @@ describe("prod stack", () => {
         assert.equal(email.topic, "arn:aws:sns:us-east-1:123456789012:OrderAlerts-prod");
     });
 
+    it("alarms watch prod's own resources, with the thresholds of Pulumi.prod.yaml, and alert prod's alerts topic", () => {
+        const fn = { FunctionName: "OrderProcessor-prod" };
+        const alarms = run.all("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
+        assert.deepEqual(
+            alarms.map((a) => [a.name, a.namespace, a.metricName, a.dimensions, a.statistic ?? a.extendedStatistic, a.threshold]),
+            [
+                ["OrderProcessor-prod-dlq-not-empty", "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: "OrderDlq-prod" }, "Maximum", 0],
+                ["OrderProcessor-prod-queue-age", "AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: "OrderQueue-prod" }, "Maximum", 300],
+                ["OrderProcessor-prod-errors", "AWS/Lambda", "Errors", fn, "Sum", 0],
+                ["OrderProcessor-prod-throttles", "AWS/Lambda", "Throttles", fn, "Sum", 0],
+                ["OrderProcessor-prod-invalid-orders", "OrderPipeline", "Invalid", fn, "Sum", 0],
+                ["OrderProcessor-prod-order-lag", "OrderPipeline", "OrderAgeMs", fn, "p99", 60000],
+                ["OrderProcessor-prod-failed-writes", "OrderPipeline", "Failed", fn, "Sum", 10],
+            ],
+        );
+        for (const alarm of alarms) {
+            assert.deepEqual(alarm.alarmActions, ["arn:aws:sns:us-east-1:123456789012:OrderAlerts-prod"]);
+            assert.deepEqual(alarm.okActions, ["arn:aws:sns:us-east-1:123456789012:OrderAlerts-prod"]);
+        }
+    });
+
+    it("dashboard OrderPipeline-prod is a valid body whose every widget shows a metric of prod, none of dev", () => {
+        const dashboard = run.one("aws:cloudwatch/dashboard:Dashboard").inputs;
+        assert.equal(dashboard.dashboardName, "OrderPipeline-prod");
+        assert.deepEqual(dashboardProblems(dashboard.dashboardBody, stackMetrics("prod"), REGION), []);
+        assert.ok(!dashboard.dashboardBody.includes("-dev"), "the prod dashboard names a dev resource");
+    });
+
+    it("function gets prod's log level and retry backoff", () => {
+        const fn = run.one("aws:lambda/function:Function").inputs;
+        assert.equal(fn.loggingConfig.applicationLogLevel, "INFO");
+        assert.equal(fn.environment.variables.RETRY_BACKOFF_BASE_SECONDS, "480");
+        assert.equal(fn.environment.variables.RETRY_BACKOFF_MAX_SECONDS, "540");
+    });
+
     it("physical names carry the stack and none is dev's", () => {
-        const named = run.resources.filter((r) => typeof r.inputs.name === "string").map((r) => r.inputs.name as string);
+        const named = run.resources
+            .map((r) => r.inputs.name ?? r.inputs.dashboardName)
+            .filter((name): name is string => typeof name === "string");
         const dev = new Set<string>([...Object.values(physicalNames("dev")), "/aws/lambda/OrderProcessor-dev"]);
+        assert.ok(named.includes("OrderPipeline-prod"), "the dashboard's name is checked too");
         assert.ok(named.length >= 10, `only ${named.length} named resources`);
         for (const name of named) {
             assert.match(name, /-prod(-|$)/);

@@ -125,6 +125,10 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength, LogLevel m
         var ages = orderAgesMs.Count > MaxEmfValues ? orderAgesMs.OrderDescending().Take(MaxEmfValues).ToList() : orderAgesMs;
         WriteLine(json =>
         {
+            // Lambda's JSON log format drops a line below the configured level, and counts a line without one as INFO
+            // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html): the metrics
+            // document carries the lowest level that passes, so it is never dropped.
+            json.WriteString("level", (minimumLevel > LogLevel.Info ? minimumLevel : LogLevel.Info).ToString().ToUpperInvariant());
             json.WriteStartObject("_aws");
             json.WriteNumber("Timestamp", now.ToUnixTimeMilliseconds());
             json.WriteStartArray("CloudWatchMetrics");

@@ -1,0 +1,67 @@
+// The retry backoff of a record that failed for a transient reason (throttling, a 5xx, a timeout), and the outage
+// tolerance it gives: the formula, once. The function draws its delays from the same ranges
+// (functions/OrderProcessor/Processing/BackoffSchedule.cs, fed RETRY_BACKOFF_BASE_SECONDS and
+// RETRY_BACKOFF_MAX_SECONDS by the stack); the stack, the README, the runbook and `npm run local` state the tolerance
+// computed here.
+//
+// After the n-th receive of a message fails (n is SQS's ApproximateReceiveCount, 1 on the first receive), the function
+// sets the message's visibility timeout to a whole number of seconds drawn uniformly from
+// [D(n) − ⌊D(n)/10⌋, D(n)], where D(n) = min(max, base · 2^(n−1)): jitter only downwards, so the cap holds, and the
+// messages of one outage do not all come back at once. SQS counts a new visibility timeout from the call
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html), which
+// comes after the receive, so the real gaps are never shorter than the delays drawn.
+
+/** The longest visibility timeout SQS accepts, 12 hours, counted from the message's receive (ChangeMessageVisibility). */
+export const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43200;
+
+/** The share of a delay that jitter may take off: a delay is drawn from [D − ⌊D/10⌋, D]. */
+export const JITTER_FRACTION = 0.1;
+
+/** The settings the formula reads; PipelineSettings has them under the same names. */
+export interface BackoffSettings {
+    /** D(1): the delay after the first failed receive, in seconds. */
+    readonly retryBackoffBaseSeconds: number;
+    /** The cap on any delay, in seconds. */
+    readonly retryBackoffMaxSeconds: number;
+    /** Receives before SQS moves a message to the dead-letter queue. */
+    readonly maxReceiveCount: number;
+}
+
+/** A delay's range in whole seconds, both ends included. */
+export interface DelayRange {
+    readonly minSeconds: number;
+    readonly maxSeconds: number;
+}
+
+/** D(n) = min(max, base · 2^(n−1)), never above SQS's limit. Receive counts below 1 count as 1. */
+export function nominalDelaySeconds(receiveCount: number, s: Pick<BackoffSettings, "retryBackoffBaseSeconds" | "retryBackoffMaxSeconds">): number {
+    const cap = Math.min(s.retryBackoffMaxSeconds, SQS_MAX_VISIBILITY_TIMEOUT_SECONDS);
+    // Past 2^30 every base is far above the cap; clamping keeps the arithmetic exact, as the C# side does.
+    const exponent = Math.min(Math.max(Math.floor(receiveCount) - 1, 0), 30);
+    return Math.min(cap, s.retryBackoffBaseSeconds * 2 ** exponent);
+}
+
+/** The range the function draws the delay after the `receiveCount`-th failed receive from: [D − ⌊D/10⌋, D]. */
+export function backoffDelayRange(receiveCount: number, s: Pick<BackoffSettings, "retryBackoffBaseSeconds" | "retryBackoffMaxSeconds">): DelayRange {
+    const nominal = nominalDelaySeconds(receiveCount, s);
+    // ⌊D/10⌋ in integers (D · JITTER_FRACTION in floating point could land a hair off): the same as the C# side.
+    return { minSeconds: nominal - Math.floor(nominal / Math.round(1 / JITTER_FRACTION)), maxSeconds: nominal };
+}
+
+/**
+ * The outage tolerance, in seconds: the guaranteed time from a message's first failed receive to its last receive,
+ * Σ_{n=1}^{maxReceiveCount−1} (D(n) − ⌊D(n)/10⌋), i.e. every delay drawn at its minimum. A dependency that is back
+ * within it loses no valid order to the dead-letter queue; the last receive then stores it.
+ */
+export function outageToleranceSeconds(s: BackoffSettings): number {
+    let total = 0;
+    for (let n = 1; n < s.maxReceiveCount; n++) total += backoffDelayRange(n, s).minSeconds;
+    return total;
+}
+
+/** The longest a delayed order waits after its dependency is back: no delay is longer than the cap. */
+export function recoveryDelaySeconds(s: BackoffSettings): number {
+    let longest = 0;
+    for (let n = 1; n < s.maxReceiveCount; n++) longest = Math.max(longest, backoffDelayRange(n, s).maxSeconds);
+    return longest;
+}
