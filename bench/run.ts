@@ -43,11 +43,13 @@ async function main(): Promise<void> {
     section("1. per message and per batch, beside System.Text.Json alone (BenchmarkDotNet)");
     const micro = runMicroBenchmarks(quick, path.join(buildRoot, "benchmarkdotnet"));
 
-    section("2. cold start: process start to the first batch of 10 answered");
+    section("2. cold start: process start to the first batch of 10 answered through the local Runtime API");
     const cold = await measureColdStart(quick ? 10 : 15, buildRoot);
     console.log(
-        `ReadyToRun: ${cold.readyToRunMs.toFixed(0)} ms (init ${cold.initMs.toFixed(0)} ms, first batch ${cold.firstBatchMs.toFixed(0)} ms, second batch ${cold.secondBatchMs.toFixed(0)} ms); ` +
-            `portable: ${cold.portableMs.toFixed(0)} ms; hello world: ${cold.helloWorldMs.toFixed(0)} ms; medians of ${cold.runs} interleaved runs`,
+        `Native AOT bootstrap: ${cold.aotMs.toFixed(0)} ms (init ${cold.initMs.toFixed(0)} ms, first batch ${cold.firstBatchMs.toFixed(0)} ms, ` +
+            `second batch ${cold.secondBatchMs.toFixed(0)} ms, peak RSS ${cold.aotMaxRssMb.toFixed(1)} MB); without its SQS client: ${cold.aotWithoutSqsMs.toFixed(0)} ms; ` +
+            `managed: ${cold.managedMs.toFixed(0)} ms; floor (AOT, no SDK): ${cold.floorMs.toFixed(0)} ms; hello world: ${cold.helloWorldMs.toFixed(0)} ms; ` +
+            `medians of ${cold.runs} interleaved runs`,
     );
 
     section("3. local throughput: npm run local's pipeline, beside the emulators' own ceiling");
@@ -64,8 +66,12 @@ async function main(): Promise<void> {
     );
 
     section("4. bundle");
-    const bundle = await packageFunction(settings.functionArchitecture, { outputRoot: buildRoot });
-    console.log(`${settings.functionArchitecture} bundle (the dev stack's): ${bundle.zipBytes} bytes zipped, ReadyToRun ${bundle.readyToRun ? "yes" : "no (the feed lacks the runtime pack)"}`);
+    const bundle = await packageFunction(settings.functionArchitecture, { runtime: settings.functionRuntime, outputRoot: buildRoot });
+    const managedBundle = await packageFunction(settings.functionArchitecture, { runtime: "managed", outputRoot: buildRoot });
+    console.log(
+        `${settings.functionArchitecture} bundles (the dev stack's): ${settings.functionRuntime} ${bundle.zipBytes} bytes zipped; ` +
+            `managed ${managedBundle.zipBytes} bytes, ReadyToRun ${managedBundle.readyToRun ? "yes" : "no (the feed lacks the runtime pack)"}`,
+    );
 
     section(`5. cost per million orders on AWS (${PRICES.region} prices of ${PRICES.date})`);
     const inputs = {
@@ -96,16 +102,21 @@ async function main(): Promise<void> {
         ["handler_vs_floor", round(micro.handlerNs / micro.floorNs, 2)],
         ["bytes_allocated_per_message", micro.handlerBytes],
         ["floor_bytes_allocated_per_message", micro.floorBytes],
-        ["cold_start_ms", round(cold.readyToRunMs)],
-        ["cold_start_ms_no_r2r", round(cold.portableMs)],
+        ["cold_start_ms", round(cold.aotMs)],
+        ["cold_start_ms_managed", round(cold.managedMs)],
+        ["cold_start_floor_ms", round(cold.floorMs)],
+        ["cold_start_vs_floor", round(cold.aotMs / cold.floorMs, 2)],
+        ["managed_vs_aot", round(cold.managedMs / cold.aotMs, 2)],
+        ["cold_start_ms_without_sqs_client", round(cold.aotWithoutSqsMs)],
+        ["cold_start_max_rss_mb", round(cold.aotMaxRssMb, 1)],
         ["hello_world_ms", round(cold.helloWorldMs)],
-        ["cold_start_vs_hello_world", round(cold.readyToRunMs / cold.helloWorldMs, 2)],
         ["local_orders_per_second", round(tp.ordersPerSecond)],
         ["local_ceiling_orders_per_second", round(tp.ceilingOrdersPerSecond)],
         ["local_vs_ceiling", round(tp.ordersPerSecond / tp.ceilingOrdersPerSecond, 2)],
         ["local_p50_ms", round(tp.p50Ms)],
         ["local_p99_ms", round(tp.p99Ms)],
         ["bundle_zip_bytes", bundle.zipBytes],
+        ["bundle_zip_bytes_managed", managedBundle.zipBytes],
         ["usd_per_million_orders", round(cost.total, 3)],
     ];
     for (const [name, value] of lines) console.log(`${name}: ${value}`);

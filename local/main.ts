@@ -1,7 +1,8 @@
-// npm run local [-- --stack dev] [--sqs-port 4566] [--dynamodb-port 8000] [--set key=value] [--demo] [--quiet]
+// npm run local [-- --stack dev] [--sqs-port 4566] [--dynamodb-port 8000 | --dynamodb-endpoint URL] [--set key=value] [--demo] [--quiet]
 // Runs the whole pipeline on this machine until Ctrl-C. See the README, "Run it locally".
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
+import { outageToleranceSeconds, recoveryDelaySeconds } from "../infra/backoff";
 import { PROJECT } from "../infra/config";
 import { awsCli, publishCommand } from "../infra/sample-order";
 import { LOCAL_REGION } from "./clients";
@@ -9,15 +10,29 @@ import { DEMO_OVERRIDES, runDemo } from "./demo";
 import { formatFunctionLog, parseFunctionLog } from "./function-log";
 import { DEFAULT_DYNAMODB_PORT, DEFAULT_SQS_PORT, functionLogFile, type LocalPipeline, startLocalPipeline } from "./pipeline";
 import { runCommand } from "./command";
+import { queueCounts } from "./queues";
+import { PipelineStatus } from "./status";
 
-const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb-port N] [--set KEY=VALUE]... [--demo] [--quiet]
-  --stack          the Pulumi stack whose config and names to use (default dev)
-  --sqs-port       fauxqs (SNS and SQS) port on 127.0.0.1 (default 4566, or LOCAL_SQS_PORT)
-  --dynamodb-port  dynalite (DynamoDB) port on 127.0.0.1 (default 8000, or LOCAL_DYNAMODB_PORT)
-  --set KEY=VALUE  override a stack setting, e.g. --set maximumConcurrency=4 (validated like the stack's)
-  --demo           publish the sample order, a duplicate, an older version and a malformed order,
-                   show where each ended up, and exit 0 only if each ended where it should
-  --quiet          print no line per record (still one per invocation)`;
+/** Seconds as people read them: 918 s → "15 min 18 s". */
+function formatDuration(seconds: number): string {
+    if (seconds < 120) return `${seconds} s`;
+    const minutes = Math.floor(seconds / 60);
+    return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
+}
+
+const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb-port N | --dynamodb-endpoint URL] [--set KEY=VALUE]... [--demo] [--quiet]
+  --stack              the Pulumi stack whose config and names to use (default dev)
+  --sqs-port           fauxqs (SNS and SQS) port on 127.0.0.1 (default 4566, or LOCAL_SQS_PORT)
+  --dynamodb-port      dynalite (DynamoDB) port on 127.0.0.1 (default 8000, or LOCAL_DYNAMODB_PORT)
+  --dynamodb-endpoint  use this running DynamoDB-compatible endpoint (dynalite, DynamoDB Local, LocalStack)
+                       instead of starting dynalite; the table is created there if missing
+  --set KEY=VALUE      override a stack setting, e.g. --set maximumConcurrency=4 (validated like the stack's)
+  --demo               publish the sample order, a duplicate, an older version and a malformed order,
+                       show where each ended up, and exit 0 only if each ended where it should
+  --quiet              only the status line (no line per record or per invocation)`;
+
+/** How often the status line is printed while orders flow. */
+const STATUS_INTERVAL_MS = 5000;
 
 function port(value: string | undefined, fallback: number, name: string): number {
     if (value === undefined || value === "") return fallback;
@@ -32,6 +47,7 @@ async function main(): Promise<number> {
             stack: { type: "string", default: "dev" },
             "sqs-port": { type: "string" },
             "dynamodb-port": { type: "string" },
+            "dynamodb-endpoint": { type: "string" },
             set: { type: "string", multiple: true, default: [] },
             demo: { type: "boolean", default: false },
             quiet: { type: "boolean", default: false },
@@ -50,6 +66,12 @@ async function main(): Promise<number> {
     }
     const sqsPort = port(values["sqs-port"] ?? process.env.LOCAL_SQS_PORT, DEFAULT_SQS_PORT, "--sqs-port");
     const dynamodbPort = port(values["dynamodb-port"] ?? process.env.LOCAL_DYNAMODB_PORT, DEFAULT_DYNAMODB_PORT, "--dynamodb-port");
+    const dynamodbEndpoint = values["dynamodb-endpoint"];
+    if (dynamodbEndpoint !== undefined) {
+        if (values["dynamodb-port"] !== undefined) throw new Error("--dynamodb-port and --dynamodb-endpoint exclude each other: dynalite is not started with an endpoint of your own");
+        if (!/^https?:\/\/[^/\s]+\/?$/.test(dynamodbEndpoint)) throw new Error(`--dynamodb-endpoint is "${dynamodbEndpoint}"; allowed: a URL such as http://127.0.0.1:8000`);
+    }
+    const status = new PipelineStatus();
 
     const started = performance.now();
     // A new log per run: the emulators keep nothing between runs, so neither does the log the DLQ tool reads.
@@ -62,13 +84,17 @@ async function main(): Promise<number> {
             overrides,
             sqsPort,
             dynamodbPort,
+            dynamodbEndpoint,
             onStep: (message) => console.log(`[local] ${message}`),
             onNotice: (message) => console.log(`[local] ${message}`),
             onFunctionLog: (line) => {
                 fs.writeSync(logFile, `${line}\n`);
+                status.add(line);
                 const entry = parseFunctionLog(line);
-                if (!entry) console.log(`[function] ${line}`);
-                else if (entry.kind === "batch" || !values.quiet) console.log(formatFunctionLog(entry));
+                if (values.quiet || line.includes('"_aws"')) {
+                    // The status line says it; the function log file keeps every line.
+                } else if (!entry) console.log(`[function] ${line}`);
+                else console.log(formatFunctionLog(entry));
                 for (const listener of logListeners) listener(line);
             },
         });
@@ -86,7 +112,12 @@ async function main(): Promise<number> {
     console.log(
         `  settings: batch ${settings.batchSize}, window ${settings.maximumBatchingWindowSeconds} s, concurrency ${settings.maximumConcurrency}, ` +
             `function timeout ${settings.functionTimeoutSeconds} s, visibility timeout ${settings.queueVisibilityTimeoutSeconds} s, ` +
-            `DLQ after ${settings.maxReceiveCount} receives, raw delivery ${settings.rawMessageDelivery ? "on" : "off"}`,
+            `DLQ after ${settings.maxReceiveCount} receives, raw delivery ${settings.rawMessageDelivery ? "on" : "off"}, runtime ${settings.functionRuntime}`,
+    );
+    console.log(
+        `  outage tolerance: ${formatDuration(outageToleranceSeconds(settings))} (a table outage or throttling shorter than this sends no valid order ` +
+            `to the DLQ; failed writes back off ${settings.retryBackoffBaseSeconds} s, doubling up to ${settings.retryBackoffMaxSeconds} s; ` +
+            `a delayed order is stored within ${formatDuration(recoveryDelaySeconds(settings))} of the table's return)`,
     );
     const sqsTarget = { endpointUrl: endpoints.sqs, region: LOCAL_REGION };
     const dynamoTarget = { endpointUrl: endpoints.dynamodb, region: LOCAL_REGION };
@@ -104,10 +135,20 @@ async function main(): Promise<number> {
     }
 
     console.log("Ctrl-C stops everything.");
+    const running = pipeline;
+    const timer = setInterval(() => {
+        Promise.all([queueCounts(running.clients.sqs, resources.queueUrl), queueCounts(running.clients.sqs, resources.deadLetterQueueUrl)])
+            .then(([queue, dead]) => {
+                const line = status.line({ waiting: queue.visible + queue.delayed, inFlight: queue.notVisible, deadLetters: dead.visible + dead.notVisible });
+                if (line) console.log(line);
+            })
+            .catch(() => undefined);
+    }, STATUS_INTERVAL_MS);
     await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
     });
+    clearInterval(timer);
     console.log("[local] stopping");
     process.once("SIGINT", () => process.exit(130));
     await pipeline.stop();

@@ -1,15 +1,23 @@
-// The whole pipeline on this machine: emulators, the stack's resources, the function host, the poller.
-// `npm run local`, the demo and the end-to-end tests all start it through startLocalPipeline.
+// The whole pipeline on this machine: emulators, the stack's resources, the function's execution environments
+// behind the local Lambda Runtime API, the poller. `npm run local`, the demo and the end-to-end tests all start it
+// through startLocalPipeline.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type PipelineSettings } from "../infra/config";
-import { readFunctionDefinition, repositoryRoot } from "../infra/function-definition";
-import { packageFunction } from "../infra/packaging";
+import { deployedRuntime, readFunctionDefinition, repositoryRoot } from "../infra/function-definition";
+import { type FunctionBundle, type FunctionRuntime, hostArchitecture, packageFunction } from "../infra/packaging";
+import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { createClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./clients";
 import { type LocalServer, startDynalite, startFauxqs } from "./emulators";
-import { FunctionHost, hostArchitecture } from "./function-host";
+import { buildManagedBootstrap } from "./managed-bootstrap";
 import { EventSourcePoller, type InvocationReport } from "./poller";
 import { type LocalResources, provision } from "./provision";
+import {
+    ExecutionEnvironments,
+    type ExecutionEnvironmentsOptions,
+    lambdaEnvironment,
+    runtimeCommand,
+} from "./runtime-api/execution-environments";
 import { loadStackSettings } from "./stack-file";
 
 export const DEFAULT_SQS_PORT = 4566;
@@ -22,13 +30,18 @@ export interface LocalPipelineOptions {
     readonly overrides?: Readonly<Record<string, string>>;
     /** fauxqs port (SNS and SQS); 0 picks a free one. */
     readonly sqsPort: number;
-    /** dynalite port; 0 picks a free one. */
+    /** dynalite port; 0 picks a free one. Unused with dynamodbEndpoint. */
     readonly dynamodbPort: number;
-    /** Where the bundle and the host are built. Default .build/ in the repository. */
+    /**
+     * An already running DynamoDB-compatible endpoint (dynalite, DynamoDB Local, LocalStack) to use instead of
+     * starting dynalite: the table is created there if missing, and the function is pointed at it.
+     */
+    readonly dynamodbEndpoint?: string;
+    /** Where the bundle (and in managed mode the managed bootstrap) is built. Default .build/ in the repository. */
     readonly buildRoot?: string;
     /** Each line the function logs (JSON). */
     readonly onFunctionLog?: (line: string) => void;
-    /** Notices: a crashed host, an unreachable queue, an invocation that did not complete. */
+    /** Notices: an execution environment that failed its init, crashed or timed out, an unreachable queue, an invocation that did not complete. */
     readonly onNotice?: (message: string) => void;
     readonly onInvocation?: (report: InvocationReport) => void;
     /** Progress while starting. */
@@ -41,9 +54,13 @@ export interface LocalPipeline {
     readonly endpoints: LocalEndpoints;
     readonly resources: LocalResources;
     readonly clients: LocalClients;
-    readonly host: FunctionHost;
-    /** The emulators, for fault tests: suspend one to make it unreachable, resume it to bring it back with its data. */
-    readonly servers: { readonly sqs: LocalServer; readonly dynamodb: LocalServer };
+    /** The function's execution environments (one process and Runtime API server per concurrent invocation). */
+    readonly environments: ExecutionEnvironments;
+    /**
+     * The emulators, for fault tests: suspend one to make it unreachable, resume it to bring it back with its data.
+     * No dynamodb with dynamodbEndpoint: that endpoint is the user's.
+     */
+    readonly servers: { readonly sqs: LocalServer; readonly dynamodb: LocalServer | undefined };
     stop(): Promise<void>;
 }
 
@@ -60,30 +77,41 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     };
 
     try {
-        step("starting fauxqs (SNS, SQS) and dynalite (DynamoDB) on 127.0.0.1");
+        step(options.dynamodbEndpoint
+            ? `starting fauxqs (SNS, SQS) on 127.0.0.1; DynamoDB at ${options.dynamodbEndpoint}`
+            : "starting fauxqs (SNS, SQS) and dynalite (DynamoDB) on 127.0.0.1");
         const sqsServer = await startFauxqs(options.sqsPort);
         cleanup.push(() => sqsServer.close());
-        const dynamoServer = await startDynalite(options.dynamodbPort);
-        cleanup.push(() => dynamoServer.close());
-        const endpoints = { sqs: sqsServer.endpoint, dynamodb: dynamoServer.endpoint };
+        let dynamoServer: LocalServer | undefined;
+        if (!options.dynamodbEndpoint) {
+            const started = await startDynalite(options.dynamodbPort);
+            cleanup.push(() => started.close());
+            dynamoServer = started;
+        }
+        const endpoints = { sqs: sqsServer.endpoint, dynamodb: options.dynamodbEndpoint ?? dynamoServer!.endpoint };
         const clients = createClients(endpoints);
         cleanup.push(async () => clients.destroy());
+        if (options.dynamodbEndpoint) await checkAnswers(clients, options.dynamodbEndpoint);
 
         step(`creating the ${options.stack} stack's topic, queues, subscription and table`);
         const resources = await provision(clients, settings, options.stack);
 
-        step("building the function bundle (dotnet publish, as the stack packages it) and its host");
-        const bundle = await packageFunction(hostArchitecture(), { outputRoot: buildRoot });
-        const definition = readFunctionDefinition();
-        const host = await FunctionHost.start({
-            bundleDirectory: bundle.directory,
-            handler: definition.handler,
-            buildDirectory: path.join(buildRoot, "function-host"),
-            environment: functionEnvironment(settings, resources, endpoints),
+        const runtime = settings.functionRuntime;
+        step(
+            runtime === "aot"
+                ? `building the function for ${hostArchitecture()} as the stack deploys it (Native AOT bootstrap, provided.al2023)`
+                : `building the function for ${hostArchitecture()} as the stack deploys it (managed, dotnet10) and the managed bootstrap`,
+        );
+        const fn = await buildLocalFunction({ runtime, buildRoot, settings, resources, endpoints });
+        if (fn.bundle.reused) step("sources unchanged since the last build: publish skipped");
+        step(`starting the first execution environment (${runtime}) behind the local Lambda Runtime API`);
+        const environments = await ExecutionEnvironments.start({
+            ...fn,
+            maximumConcurrency: settings.maximumConcurrency,
             onLog: options.onFunctionLog ?? (() => undefined),
             onNotice: notice,
         });
-        cleanup.push(() => host.stop());
+        cleanup.push(() => environments.stop());
 
         const poller = new EventSourcePoller({
             sqs: clients.sqs,
@@ -91,7 +119,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             queueArn: resources.queueArn,
             region: LOCAL_REGION,
             settings,
-            invoke: (event, timeoutMs) => host.invoke(event, timeoutMs),
+            invoke: (event, timeoutMs) => environments.invoke(event, timeoutMs),
             onNotice: notice,
             onInvocation: options.onInvocation,
             recreate: async () => {
@@ -107,7 +135,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             endpoints,
             resources,
             clients,
-            host,
+            environments,
             servers: { sqs: sqsServer, dynamodb: dynamoServer },
             stop: stopAll,
         };
@@ -117,24 +145,91 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     }
 }
 
-/** What the stack sets on the function, plus the SDK's standard settings that point it at dynalite. */
+/** The function as `npm run local` runs it: its bundle, and how Lambda would start and configure its runtime. */
+export interface LocalFunction extends Pick<ExecutionEnvironmentsOptions, "command" | "workingDirectory" | "environment" | "functionArn"> {
+    readonly bundle: FunctionBundle;
+}
+
+/** Fails, naming the endpoint, unless a DynamoDB-compatible endpoint answers a ListTables within a few seconds. */
+async function checkAnswers(clients: LocalClients, endpoint: string): Promise<void> {
+    try {
+        await clients.dynamodb.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(5000) });
+    } catch (error) {
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        throw new Error(
+            `the DynamoDB endpoint ${endpoint} (--dynamodb-endpoint) does not answer: ${reason}. ` +
+                "Start it (dynalite, DynamoDB Local, LocalStack), or drop --dynamodb-endpoint to use the dynalite npm run local starts.",
+        );
+    }
+}
+
+/** The account id in every local ARN (fauxqs' and this runner's). */
+const LOCAL_ACCOUNT = "000000000000";
+
+/**
+ * Builds the function for this machine's architecture as `runtime` deploys it (the publish is skipped when its
+ * sources are unchanged), plus, in managed mode, the managed bootstrap; and says how Lambda would run it: the
+ * process, its working directory, its environment, its ARN.
+ */
+export async function buildLocalFunction(options: {
+    readonly runtime: FunctionRuntime;
+    readonly buildRoot: string;
+    readonly settings: PipelineSettings;
+    readonly resources: Pick<LocalResources, "tableName" | "functionName"> & Partial<Pick<LocalResources, "queueUrl">>;
+    readonly endpoints: LocalEndpoints;
+}): Promise<LocalFunction> {
+    const { runtime, buildRoot, settings, resources, endpoints } = options;
+    const bundle = await packageFunction(hostArchitecture(), { runtime, outputRoot: buildRoot });
+    const managedBootstrapDll = runtime === "managed" ? await buildManagedBootstrap(path.join(buildRoot, "managed-bootstrap")) : undefined;
+    const command = runtimeCommand(bundle, managedBootstrapDll);
+    const configured = deployedRuntime(runtime, readFunctionDefinition());
+    return {
+        bundle,
+        command,
+        workingDirectory: bundle.directory,
+        functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${resources.functionName}`,
+        environment: lambdaEnvironment({
+            runtime: configured.runtime,
+            handler: configured.handler,
+            functionName: resources.functionName,
+            memoryMb: settings.functionMemoryMb,
+            region: LOCAL_REGION,
+            logLevel: settings.logLevel,
+            credentials: { ...LOCAL_CREDENTIALS, sessionToken: "local" },
+            taskRoot: bundle.directory,
+            // Lambda's runtime directory holds the runtime: locally the managed bootstrap, or for a custom runtime its bootstrap.
+            runtimeDirectory: managedBootstrapDll ? path.dirname(managedBootstrapDll) : bundle.directory,
+            runtimeBinDirectory: managedBootstrapDll ? path.dirname(command.file) : undefined,
+            variables: functionEnvironment(settings, resources, endpoints),
+        }),
+    };
+}
+
+/**
+ * The function's own variables: what the stack sets on it (TABLE_NAME, FUNCTION_TIMEOUT_SECONDS), plus the AWS
+ * SDK's standard settings that point it at the emulators instead of AWS. Lambda's own variables (region, function
+ * name, credentials, …) are lambdaEnvironment's.
+ */
 export function functionEnvironment(
     settings: PipelineSettings,
-    resources: Pick<LocalResources, "tableName" | "functionName">,
+    resources: Pick<LocalResources, "tableName"> & Partial<Pick<LocalResources, "queueUrl">>,
     endpoints: LocalEndpoints,
 ): Record<string, string> {
     return {
         TABLE_NAME: resources.tableName,
         FUNCTION_TIMEOUT_SECONDS: String(settings.functionTimeoutSeconds),
+        // As the stack sets them: failed records back off through their visibility timeout (infra/backoff.ts).
+        ...(resources.queueUrl
+            ? {
+                  ORDER_QUEUE_URL: resources.queueUrl,
+                  RETRY_BACKOFF_BASE_SECONDS: String(settings.retryBackoffBaseSeconds),
+                  RETRY_BACKOFF_MAX_SECONDS: String(settings.retryBackoffMaxSeconds),
+              }
+            : {}),
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-        AWS_REGION: LOCAL_REGION,
-        AWS_DEFAULT_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+        // Credentials and region come from the environment; the SDK has no reason to ask an instance metadata service.
         AWS_EC2_METADATA_DISABLED: "true",
-        AWS_LAMBDA_FUNCTION_NAME: resources.functionName,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.functionMemoryMb),
-        DOTNET_CLI_TELEMETRY_OPTOUT: "1",
     };
 }
 

@@ -5,7 +5,7 @@
 // in the queue, reappears after the visibility timeout, and moves to the DLQ after maxReceiveCount receives.
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { PipelineSettings } from "../infra/config";
-import type { InvokeResult } from "./function-host";
+import type { InvokeResult } from "./runtime-api/execution-environments";
 
 export interface PollerOptions {
     readonly sqs: SQSClient;

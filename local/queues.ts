@@ -36,7 +36,14 @@ export async function peekQueue(sqs: SQSClient, queueUrl: string, limit = Number
 
 /** Every message the queue holds: visible, in flight and delayed. */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+    const counts = await queueCounts(sqs, queueUrl);
+    return counts.visible + counts.notVisible + counts.delayed;
+}
+
+/** The queue's approximate counts: visible (waiting), not visible (in flight or backing off), delayed. */
+export async function queueCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; notVisible: number; delayed: number }> {
     const names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"] as const;
     const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...names] }));
-    return names.reduce((sum, key) => sum + Number(attributes.Attributes?.[key] ?? 0), 0);
+    const read = (key: (typeof names)[number]) => Number(attributes.Attributes?.[key] ?? 0);
+    return { visible: read(names[0]), notVisible: read(names[1]), delayed: read(names[2]) };
 }

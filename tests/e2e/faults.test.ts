@@ -22,9 +22,9 @@ describe("faults", () => {
             }
         })();
         await sleep(5_000);
-        await pipeline.servers.dynamodb.suspend();
+        await pipeline.servers.dynamodb!.suspend();
         await sleep(10_000);
-        await pipeline.servers.dynamodb.resume();
+        await pipeline.servers.dynamodb!.resume();
         await load;
         await Promise.all(published);
 
@@ -33,16 +33,20 @@ describe("faults", () => {
         assert.equal(await pipeline.depth(pipeline.resources.deadLetterQueueUrl), 0);
     });
 
-    it("the function host killed in the middle of a batch loses nothing and stores nothing twice", async () => {
+    it("an execution environment killed in the middle of a batch loses nothing and stores nothing twice", async () => {
         const pipeline = running();
-        pipeline.servers.dynamodb.setLatency(200);
+        pipeline.servers.dynamodb!.setLatency(200);
         try {
             await Promise.all(Array.from({ length: 200 }, (_, i) => pipeline.publish(order(`F-KILL-${i}`))));
             await waitUntil("a batch is under way", () => pipeline.records.some((r) => r.orderId?.startsWith("F-KILL-")), 30_000);
-            process.kill(pipeline.host.pid!, "SIGKILL");
+            // The pid is read and killed in the same turn: the environment is running an invocation when it dies.
+            let victim: number | undefined;
+            await waitUntil("an environment is running an invocation", () => (victim = pipeline.environments.busyPids[0]) !== undefined, 30_000);
+            process.kill(victim!, "SIGKILL");
             await waitUntil("the crash is noticed", () => pipeline.invocations.some((i) => i.outcome === "crash"), 30_000);
+            assert.ok(!pipeline.environments.pids.includes(victim!), "the killed environment is discarded");
         } finally {
-            pipeline.servers.dynamodb.setLatency(0);
+            pipeline.servers.dynamodb!.setLatency(0);
         }
         await assertNothingLost(pipeline, "F-KILL-", 200, 0);
         assert.ok(pipeline.records.some((r) => r.orderId?.startsWith("F-KILL-") && (r.receiveCount ?? 0) >= 2), "the crashed batch was delivered again");
@@ -94,16 +98,21 @@ describe("faults with a misconfigured queue", () => {
         try {
             const { clients, resources } = pipeline;
             await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: resources.queueUrl, Attributes: { VisibilityTimeout: "1" } }));
-            pipeline.servers.dynamodb.setLatency(1500);
+            pipeline.servers.dynamodb!.setLatency(1500);
             await pipeline.publish(order("F-SLOW"));
-            await waitUntil("the message is handled a second time", () => pipeline.records.filter((r) => r.orderId === "F-SLOW").length >= 2, 60_000);
+            // Receive 2 may land on a new execution environment, which first primes against the slow table.
+            const handledReceives = () => new Set(pipeline.records.filter((r) => r.orderId === "F-SLOW").map((r) => r.receiveCount));
+            await waitUntil("the message's first and second receives are handled", () => handledReceives().has(1) && handledReceives().has(2), 60_000);
             await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: resources.queueUrl, Attributes: { VisibilityTimeout: "60" } }));
-            pipeline.servers.dynamodb.setLatency(0);
+            pipeline.servers.dynamodb!.setLatency(0);
 
             await assertNothingLost(pipeline, "F-SLOW", 1, 0);
             const handled = pipeline.records.filter((r) => r.orderId === "F-SLOW");
-            assert.deepEqual(handled.slice(0, 2).map((r) => r.receiveCount), [1, 2], "the second handling began while the first was still writing");
-            assert.ok(handled.slice(1).every((r) => r.outcome === "duplicate"), handled.map((r) => r.outcome).join(", "));
+            // Receives 1 and 2 were both handled (they may finish in either order: a new execution environment primes
+            // against the slow table first); exactly one of all the handlings stored the order.
+            const receives = handled.map((r) => r.receiveCount ?? 0).sort((a, b) => a - b);
+            assert.deepEqual(receives.slice(0, 2), [1, 2], "the second handling began while the first was still writing");
+            assert.deepEqual(handled.map((r) => r.outcome).sort(), [...Array(handled.length - 1).fill("duplicate"), "stored"], handled.map((r) => r.outcome).join(", "));
             assert.equal((await pipeline.scanItems()).filter((it) => it.orderId?.S === "F-SLOW").length, 1);
         } finally {
             await pipeline.stop();

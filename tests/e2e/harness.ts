@@ -20,6 +20,10 @@ import { peekQueue, queueDepth } from "../../local/queues";
 export const FAST_RETRIES: Readonly<Record<string, string>> = {
     [`${PROJECT}:functionTimeoutSeconds`]: "2",
     [`${PROJECT}:queueVisibilityTimeoutSeconds`]: "12",
+    // Backoff of failed writes at the same scale: delays 6 then 12 s, so an outage of up to 17 s (infra/backoff.ts)
+    // dead-letters no valid order, and a delayed order is stored within 12 s of the table's return.
+    [`${PROJECT}:retryBackoffBaseSeconds`]: "6",
+    [`${PROJECT}:retryBackoffMaxSeconds`]: "12",
 };
 
 export interface TestPipeline extends LocalPipeline {
@@ -32,6 +36,14 @@ export interface TestPipeline extends LocalPipeline {
     peek(queueUrl: string): Promise<Message[]>;
     depth(queueUrl: string): Promise<number>;
 }
+
+/**
+ * E2E_FUNCTION_RUNTIME=aot|managed runs every end-to-end test with that functionRuntime instead of the stack's
+ * default, so that both modes pass the same tests.
+ */
+const RUNTIME_OVERRIDE: Readonly<Record<string, string>> = process.env.E2E_FUNCTION_RUNTIME
+    ? { [`${PROJECT}:functionRuntime`]: process.env.E2E_FUNCTION_RUNTIME }
+    : {};
 
 /** One build folder per test process, shared by its pipelines (the bundle is built once), removed at exit. */
 let buildRoot: string | undefined;
@@ -59,7 +71,7 @@ export async function startTestPipeline(overrides: Readonly<Record<string, strin
     }
     const pipeline = await startLocalPipeline({
         stack: "dev",
-        overrides: { ...FAST_RETRIES, ...overrides },
+        overrides: { ...FAST_RETRIES, ...RUNTIME_OVERRIDE, ...overrides },
         sqsPort: 0,
         dynamodbPort: 0,
         buildRoot,

@@ -1,5 +1,5 @@
-// The local pipeline end to end: SNS → SQS → poller → the published function → DynamoDB, with real
-// fauxqs and dynalite on free 127.0.0.1 ports.
+// The local pipeline end to end: SNS → SQS → poller → the published function, run as execution environments
+// behind the local Lambda Runtime API → DynamoDB, with real fauxqs and dynalite on free 127.0.0.1 ports.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
@@ -10,12 +10,19 @@ import { listeningSockets } from "./listeners";
 const running = usePipeline();
 
 describe("local pipeline", () => {
-    it("listens on 127.0.0.1 only: emulators, function host, everything it started", () => {
+    it("listens on 127.0.0.1 only: emulators, Runtime API servers, execution environments, everything it started", () => {
         const pipeline = running();
-        const listeners = [...listeningSockets(process.pid), ...listeningSockets(pipeline.host.pid!)];
+        const environments = pipeline.environments.current;
+        assert.ok(environments.length >= 1, "an execution environment runs from the start");
+        const listeners = [...listeningSockets(process.pid), ...pipeline.environments.pids.flatMap((pid) => listeningSockets(pid))];
         const ports = listeners.map((l) => l.port);
-        assert.ok(ports.includes(pipeline.servers.sqs.port) && ports.includes(pipeline.servers.dynamodb.port), JSON.stringify(listeners));
-        assert.ok(listeningSockets(pipeline.host.pid!).length >= 1, "the function host's listener is seen");
+        assert.ok(ports.includes(pipeline.servers.sqs.port) && ports.includes(pipeline.servers.dynamodb!.port), JSON.stringify(listeners));
+        for (const environment of environments) {
+            // AWS_LAMBDA_RUNTIME_API of each environment: its own server, seen listening, on the loopback address.
+            const [host, port] = environment.runtimeApi.split(":");
+            assert.equal(host, "127.0.0.1", environment.runtimeApi);
+            assert.ok(ports.includes(Number(port)), `environment ${environment.id}'s Runtime API ${environment.runtimeApi} is seen: ${JSON.stringify(listeners)}`);
+        }
         assert.deepEqual(listeners.filter((l) => l.address !== "127.0.0.1"), []);
     });
 
@@ -94,29 +101,30 @@ describe("local pipeline", () => {
         assert.equal(item?.timestamp?.S, "2025-05-03T12:00:00.0010000Z");
     });
 
-    it("a function host that dies is replaced, and the next order is stored", async () => {
+    it("an execution environment that dies is replaced, and the next order is stored", async () => {
         const pipeline = running();
-        const pid = pipeline.host.pid;
+        const [pid] = pipeline.environments.pids;
         assert.ok(pid);
         process.kill(pid, "SIGKILL");
-        await waitUntil("the host's death is noticed", () => pipeline.notices.some((n) => n.startsWith("function host exited")), 30_000);
+        await waitUntil("the environment's death is noticed", () => pipeline.notices.some((n) => n.includes(`pid ${pid} exited`)), 30_000);
+        assert.ok(!pipeline.environments.pids.includes(pid), "the dead environment is no longer in the pool");
         await pipeline.publish(order("E2E-AFTER-CRASH"));
         await waitUntil("E2E-AFTER-CRASH is stored", () => pipeline.records.some((r) => r.orderId === "E2E-AFTER-CRASH" && r.outcome === "stored"));
-        assert.notEqual(pipeline.host.pid, pid);
+        assert.ok(pipeline.environments.pids.length >= 1 && !pipeline.environments.pids.includes(pid), "a new environment served it");
     });
 
     it("orders published while the table is unreachable are stored once it is back, none lost", async () => {
         const pipeline = running();
         const { resources, servers } = pipeline;
         const before = (await pipeline.scanItems()).length;
-        await servers.dynamodb.suspend();
+        await servers.dynamodb!.suspend();
         const outage = Array.from({ length: 12 }, (_, i) => order(`E2E-OUTAGE-${i}`));
         await Promise.all(outage.map((message) => pipeline.publish(message)));
         await waitUntil("the function has failed on the outage's orders", () => pipeline.records.filter((r) => r.orderId?.startsWith("E2E-OUTAGE-") && r.outcome === "failed").length >= outage.length, 60_000);
-        await servers.dynamodb.resume();
+        await servers.dynamodb!.resume();
 
         await waitUntil("every outage order is stored", async () => (await pipeline.scanItems()).length === before + outage.length);
-        // A success for each: `stored`, or `duplicate` if a host replaced mid-write had stored it unlogged.
+        // A success for each: `stored`, or `duplicate` if an environment replaced mid-write had stored it unlogged.
         const outcomes = () => pipeline.records.filter((r) => r.orderId?.startsWith("E2E-OUTAGE-") && (r.outcome === "stored" || r.outcome === "duplicate"));
         await waitUntil("every outage order's success is logged", () => new Set(outcomes().map((r) => r.orderId)).size === outage.length, 30_000);
         assert.ok(outcomes().every((r) => (r.receiveCount ?? 0) >= 2), "each was stored on a retry, after the visibility timeout");
