@@ -20,8 +20,9 @@ while (true)
         using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(body, Encoding.UTF8) };
         request.Content.Headers.ContentType = json;
         request.Headers.Add("X-Amz-Target", "DynamoDB_20120810.PutItem");
-        // dynalite checks that a signature is present, not what it is.
-        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=local/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0");
+        // dynalite checks that a signature and its date are present, not what they are.
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", "20250101T000000Z");
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=local/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0");
         using var response = await dynamo.SendAsync(request);
         response.EnsureSuccessStatusCode();
     }).ToList();

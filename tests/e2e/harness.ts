@@ -60,7 +60,8 @@ export function usePipeline(overrides: Readonly<Record<string, string>> = {}): (
     return () => pipeline!;
 }
 
-export async function startTestPipeline(overrides: Readonly<Record<string, string>> = {}): Promise<TestPipeline> {
+/** Starts a pipeline on free ports; `dynamodbEndpoint`, when given, replaces dynalite (npm run local's --dynamodb-endpoint). */
+export async function startTestPipeline(overrides: Readonly<Record<string, string>> = {}, dynamodbEndpoint?: string): Promise<TestPipeline> {
     const records: RecordLine[] = [];
     const notices: string[] = [];
     const invocations: InvocationReport[] = [];
@@ -74,6 +75,7 @@ export async function startTestPipeline(overrides: Readonly<Record<string, strin
         overrides: { ...FAST_RETRIES, ...RUNTIME_OVERRIDE, ...overrides },
         sqsPort: 0,
         dynamodbPort: 0,
+        dynamodbEndpoint,
         buildRoot,
         onFunctionLog: (line) => {
             const entry = parseFunctionLog(line);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -18,7 +19,8 @@ public sealed record Order(
     /// The timestamp in UTC, fixed width (<c>2025-05-03T12:00:00.0000000Z</c>), so that comparing the
     /// strings compares the instants: the store's "newer wins" condition relies on it.
     /// </summary>
-    public string TimestampUtc => Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    /// <remarks>Formatted once, when the order is made: the item, the condition and the fingerprint all use it.</remarks>
+    public string TimestampUtc { get; } = Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// SHA-256 (lower-case hex) of exactly what is stored: each field's UTF-8 bytes behind their length, in a
@@ -29,16 +31,40 @@ public sealed record Order(
     /// <remarks>Computed on each call (about a microsecond), not cached: a cached field would take part in the record's equality.</remarks>
     public string ComputeFingerprint()
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> length = stackalloc byte[4];
-        foreach (var field in (ReadOnlySpan<string>)[OrderId, UserId, ItemName, Quantity.ToString(CultureInfo.InvariantCulture), Status, TimestampUtc])
+        var timestamp = TimestampUtc;
+        Span<char> quantity = stackalloc char[11];
+        Quantity.TryFormat(quantity, out var quantityLength, provider: CultureInfo.InvariantCulture);
+        quantity = quantity[..quantityLength];
+        var size = 6 * sizeof(int)
+            + Encoding.UTF8.GetByteCount(OrderId) + Encoding.UTF8.GetByteCount(UserId) + Encoding.UTF8.GetByteCount(ItemName)
+            + Encoding.UTF8.GetByteCount(quantity) + Encoding.UTF8.GetByteCount(Status) + Encoding.UTF8.GetByteCount(timestamp);
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            var bytes = Encoding.UTF8.GetBytes(field);
-            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-            hash.AppendData(length);
-            hash.AppendData(bytes);
+            var written = 0;
+            foreach (var field in (ReadOnlySpan<string>)[OrderId, UserId, ItemName])
+            {
+                written += Append(buffer.AsSpan(written), field);
+            }
+
+            written += Append(buffer.AsSpan(written), quantity);
+            written += Append(buffer.AsSpan(written), Status);
+            written += Append(buffer.AsSpan(written), timestamp);
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, written), hash);
+            return Convert.ToHexStringLower(hash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        // The field's UTF-8 bytes behind their length (big-endian), so no two field lists encode alike.
+        static int Append(Span<byte> destination, ReadOnlySpan<char> field)
+        {
+            var length = Encoding.UTF8.GetBytes(field, destination[sizeof(int)..]);
+            BinaryPrimitives.WriteInt32BigEndian(destination, length);
+            return sizeof(int) + length;
+        }
     }
 }
