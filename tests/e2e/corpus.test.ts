@@ -130,4 +130,25 @@ describe("corpus through the local pipeline", () => {
         const keptFingerprints = new Set(conflicts.map((c) => (c.fingerprint! > c.storedFingerprint! ? c.fingerprint : c.storedFingerprint)));
         assert.deepEqual([...keptFingerprints].sort(), [x!.fingerprint!.S, y!.fingerprint!.S].sort());
     });
+
+    it("the EMF documents are valid and count exactly the outcomes the record lines give", async () => {
+        const pipeline = running();
+        const outcomes = ["stored", "duplicate", "stale", "conflict", "invalid", "failed"] as const;
+        const fromRecords = (): Record<string, number> => Object.fromEntries(outcomes.map((o) => [o, pipeline.records.filter((r) => r.outcome === o).length]));
+        const fromMetrics = () =>
+            Object.fromEntries(outcomes.map((o) => [o, pipeline.metrics.reduce((sum, m) => sum + (m[o[0]!.toUpperCase() + o.slice(1)] as number), 0)]));
+        // Each invocation's record lines come before its EMF document: wait until they agree.
+        await waitUntil("the metrics have caught up with the record lines", () => JSON.stringify(fromMetrics()) === JSON.stringify(fromRecords()), 30_000);
+        const counts = fromRecords();
+        assert.ok(counts.stored! > 0 && counts.invalid! > 0 && counts.conflict! > 0, JSON.stringify(counts));
+        assert.equal(pipeline.metrics.reduce((sum, m) => sum + (m.BatchSize as number), 0), pipeline.records.length, "BatchSize sums to the records handled");
+        for (const m of pipeline.metrics) {
+            const directive = (m._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> }).CloudWatchMetrics[0]!;
+            assert.equal(directive.Namespace, "OrderPipeline");
+            assert.deepEqual(directive.Dimensions, [["FunctionName"]]);
+            assert.equal(m.FunctionName, pipeline.resources.functionName, "the dimension is this stack's function");
+            for (const metric of directive.Metrics) assert.notEqual(m[metric.Name], undefined, `${metric.Name} declared and present`);
+            assert.equal(typeof m.requestId, pipeline.settings.functionRuntime === "aot" ? "string" : "undefined", "the request id, where the runtime knows it");
+        }
+    });
 });

@@ -28,6 +28,8 @@ export const FAST_RETRIES: Readonly<Record<string, string>> = {
 
 export interface TestPipeline extends LocalPipeline {
     readonly records: RecordLine[];
+    /** Every EMF document the function wrote (one per invocation). */
+    readonly metrics: Array<Record<string, unknown>>;
     readonly notices: string[];
     readonly invocations: InvocationReport[];
     publish(message: string): Promise<void>;
@@ -63,6 +65,7 @@ export function usePipeline(overrides: Readonly<Record<string, string>> = {}): (
 /** Starts a pipeline on free ports; `dynamodbEndpoint`, when given, replaces dynalite (npm run local's --dynamodb-endpoint). */
 export async function startTestPipeline(overrides: Readonly<Record<string, string>> = {}, dynamodbEndpoint?: string): Promise<TestPipeline> {
     const records: RecordLine[] = [];
+    const metrics: Array<Record<string, unknown>> = [];
     const notices: string[] = [];
     const invocations: InvocationReport[] = [];
     if (!buildRoot) {
@@ -80,6 +83,7 @@ export async function startTestPipeline(overrides: Readonly<Record<string, strin
         onFunctionLog: (line) => {
             const entry = parseFunctionLog(line);
             if (entry?.kind === "record") records.push(entry);
+            else if (line.includes('"_aws"')) metrics.push(JSON.parse(line) as Record<string, unknown>);
         },
         onNotice: (message) => notices.push(message),
         onInvocation: (report) => invocations.push(report),
@@ -88,6 +92,7 @@ export async function startTestPipeline(overrides: Readonly<Record<string, strin
     return {
         ...pipeline,
         records,
+        metrics,
         notices,
         invocations,
         publish: async (message) => {

@@ -34,6 +34,18 @@ describe("local pipeline start-up", () => {
         }
     });
 
+    it("a DynamoDB endpoint of the user's that does not answer fails with a message that names it", async () => {
+        const port = await freePort();
+        await assert.rejects(
+            startLocalPipeline({ stack: "dev", sqsPort: 0, dynamodbPort: 0, dynamodbEndpoint: `http://127.0.0.1:${port}` }),
+            (error: Error) => {
+                assert.match(error.message, new RegExp(`^the DynamoDB endpoint http://127\\.0\\.0\\.1:${port} \\(--dynamodb-endpoint\\) does not answer: `));
+                assert.match(error.message, /drop --dynamodb-endpoint to use the dynalite npm run local starts/);
+                return true;
+            },
+        );
+    });
+
     it("an unknown stack fails before anything starts, naming the stacks there are", async () => {
         await assert.rejects(startLocalPipeline({ stack: "staging", sqsPort: 0, dynamodbPort: 0 }), {
             message: "there is no Pulumi.staging.yaml; stacks here: dev, prod",
