@@ -8,7 +8,7 @@ import { ConfigError, DEAD_LETTER_RETENTION_SECONDS, type PipelineSettings, phys
 import { createDashboard } from "./dashboard";
 import { deployedRuntime, type FunctionDefinition, readFunctionDefinition } from "./function-definition";
 import type { FunctionBundle } from "./packaging";
-import { functionPolicy, lambdaAssumeRolePolicy, orderQueuePolicy, redriveAllowPolicy, redrivePolicy } from "./policies";
+import { deadLetterQueuePolicy, functionPolicy, lambdaAssumeRolePolicy, orderQueuePolicy, redriveAllowPolicy, redrivePolicy } from "./policies";
 
 export interface OrderPipelineArgs {
     /** Validated settings, normally `loadSettings` of the stack's config (infra/config.ts lists every default). */
@@ -77,6 +77,11 @@ export class OrderPipeline extends pulumi.ComponentResource {
         new aws.sqs.RedriveAllowPolicy(`${name}-dlq-redrive-allow`, {
             queueUrl: this.deadLetterQueue.url,
             redriveAllowPolicy: this.queue.arn.apply((arn) => JSON.stringify(redriveAllowPolicy(arn))),
+        }, child);
+
+        new aws.sqs.QueuePolicy(`${name}-dlq-policy`, {
+            queueUrl: this.deadLetterQueue.url,
+            policy: this.deadLetterQueue.arn.apply((arn) => JSON.stringify(deadLetterQueuePolicy(arn))),
         }, child);
 
         const queuePolicy = new aws.sqs.QueuePolicy(`${name}-queue-policy`, {

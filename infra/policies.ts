@@ -24,6 +24,22 @@ export function lambdaAssumeRolePolicy(): PolicyDocument {
 }
 
 /**
+ * Denies every request on a queue made without TLS, whoever makes it. AWS's example of the statement:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-security-best-practices.html
+ * ("Enforce encryption of data in transit").
+ */
+export function denyWithoutTls(queueArn: string): PolicyStatement {
+    return {
+        Sid: "DenyWithoutTls",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:*",
+        Resource: queueArn,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+/**
  * The order queue's resource policy: only the order topic, through the SNS service, may send to it;
  * any request without TLS is denied, whoever makes it.
  */
@@ -39,16 +55,18 @@ export function orderQueuePolicy(queueArn: string, topicArn: string): PolicyDocu
                 Resource: queueArn,
                 Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
             },
-            {
-                Sid: "DenyWithoutTls",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "sqs:*",
-                Resource: queueArn,
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            denyWithoutTls(queueArn),
         ],
     };
+}
+
+/**
+ * The dead-letter queue's resource policy: it holds whole orders, so it too refuses any request without TLS. It
+ * allows nothing: SQS moves failed messages into it itself, and operators and the redrive act through their own
+ * identity policies in the account.
+ */
+export function deadLetterQueuePolicy(queueArn: string): PolicyDocument {
+    return { Version: "2012-10-17", Statement: [denyWithoutTls(queueArn)] };
 }
 
 /** What the function may do, each on the exact resource it needs. */

@@ -14,6 +14,9 @@ export interface RecordedResource {
     readonly name: string;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     readonly inputs: Record<string, any>;
+    /** What the mock answered for it, as AWS would after creating it: the inputs plus ARNs, URLs and names. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly state: Record<string, any>;
 }
 
 export interface StackRun {
@@ -81,8 +84,9 @@ export async function runStack(stack: string, overrides: Readonly<Record<string,
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
-                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...fakeState(args.type, args.name, args.inputs) } };
+                const state = { ...args.inputs, ...fakeState(args.type, args.name, args.inputs) };
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+                return { id: `${args.name}-id`, state };
             },
             call: (args) => {
                 throw new Error(`unexpected provider call ${args.token}: the stack must not look anything up`);

@@ -1,69 +1,107 @@
-// The security rules every stack must keep, as pure checks over the resources a mock run recorded.
-// Each returns the problems it finds; tests assert an empty list for the real stacks and a non-empty one
-// for deliberately bad fixtures, so the rules themselves are proven able to fail.
-import type { PolicyDocument, PolicyStatement } from "../../infra/policies";
+// The policy pack's rules (policy/rules.ts) applied to resources the way Pulumi applies them at preview: each resource
+// rule's validateResource on each resource's inputs, each stack rule's validateStack on all resources with their
+// outputs, wrapped in @pulumi/policy's unknown-checking proxy. The rules are defined in the pack only; this file runs
+// them for the tests.
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { securityRules, stackRules } from "../../policy/rules";
 import type { RecordedResource } from "./mock-stack";
 
-const list = (value: string | readonly string[] | undefined): readonly string[] => (value === undefined ? [] : typeof value === "string" ? [value] : value);
+// @pulumi/policy's server wraps a resource's inputs in this proxy before any rule reads them (server.js, analyze).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T extends object>(props: T): T };
 
-function policies(resources: readonly RecordedResource[]): Array<{ owner: string; document: PolicyDocument }> {
-    return resources
-        .filter((r) => typeof r.inputs.policy === "string")
-        .map((r) => ({ owner: `${r.type} ${r.name}`, document: JSON.parse(r.inputs.policy) as PolicyDocument }));
+const urnOf = (resource: RecordedResource) => `urn:pulumi:test::order-pipeline::${resource.type}::${resource.name}`;
+
+/** The arguments @pulumi/policy hands a rule's validateResource for `resource`: type token, name, inputs (see its server.js). */
+export function validationArgs(resource: RecordedResource): ResourceValidationArgs {
+    const unused = (what: string) => () => {
+        throw new Error(`the pack's rules match type tokens and take no config; ${what} is not part of them`);
+    };
+    return {
+        type: resource.type,
+        name: resource.name,
+        urn: urnOf(resource),
+        props: unknownCheckingProxy({ ...resource.inputs }),
+        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        stackTags: new Map(),
+        isType: unused("isType"),
+        asType: unused("asType"),
+        getConfig: unused("getConfig"),
+        notApplicable: unused("notApplicable"),
+    };
 }
 
-/** No Allow of a DynamoDB or SQS action (or of every action) on the resource "*". */
-export function wildcardGrants(resources: readonly RecordedResource[]): string[] {
-    const problems: string[] = [];
-    for (const { owner, document } of policies(resources)) {
-        for (const s of document.Statement.filter((st) => st.Effect === "Allow")) {
-            const risky = list(s.Action).filter((a) => a === "*" || /^(dynamodb|sqs):/i.test(a));
-            if (risky.length > 0 && list(s.Resource).includes("*")) problems.push(`${owner}: ${s.Sid} allows ${risky.join(", ")} on *`);
+/** The messages `rule` reports for `resource`. Every rule of the pack is synchronous; a promise here is a mistake. */
+export function ruleViolations(rule: ResourceValidationPolicy, resource: RecordedResource): string[] {
+    const messages: string[] = [];
+    const validations = rule.validateResource === undefined ? [] : Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
+    for (const validate of validations) {
+        const result: unknown = validate(validationArgs(resource), (message) => messages.push(message));
+        if (result instanceof Promise) throw new Error(`${rule.name} is asynchronous; this runner and the pack's rules are not`);
+    }
+    return messages;
+}
+
+/**
+ * The stack's resources as @pulumi/policy hands them to a stack rule: props are the outputs (the mock's state, with
+ * the inputs as the test set them), and a property's dependencies are the resources whose output it took. The mocks
+ * do not report dependencies, so a property holding another resource's URL or ARN is taken to depend on it: what the
+ * engine records for `queueUrl: queue.url`.
+ */
+export function policyResources(resources: readonly RecordedResource[]): PolicyResource[] {
+    const unused = (what: string) => () => {
+        throw new Error(`the pack's rules match type tokens and take no config; ${what} is not part of them`);
+    };
+    const converted = resources.map((resource) => ({
+        resource,
+        policy: {
+            type: resource.type,
+            name: resource.name,
+            urn: urnOf(resource),
+            props: unknownCheckingProxy({ ...resource.state, ...resource.inputs }),
+            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            dependencies: [],
+            propertyDependencies: {},
+            isType: unused("isType"),
+            asType: unused("asType"),
+        } as PolicyResource,
+    }));
+    const byReference = new Map<unknown, PolicyResource>();
+    for (const { resource, policy } of converted) {
+        for (const key of ["url", "arn"]) if (typeof resource.state[key] === "string") byReference.set(resource.state[key], policy);
+    }
+    for (const { resource, policy } of converted) {
+        for (const [key, value] of Object.entries(resource.inputs)) {
+            const from = byReference.get(value);
+            if (from !== undefined && from !== policy) {
+                policy.propertyDependencies[key] = [from];
+                policy.dependencies.push(from);
+            }
         }
     }
-    return problems;
+    return converted.map((c) => c.policy);
 }
 
-/** The order queue's policy admits only sns.amazonaws.com from the order topic, and denies requests without TLS. */
-export function queuePolicyProblems(resources: readonly RecordedResource[], queueArn: string, topicArn: string): string[] {
-    const problems: string[] = [];
-    const queuePolicies = resources.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy");
-    if (queuePolicies.length === 0) problems.push("no queue policy");
-    for (const r of queuePolicies) {
-        const statements = (JSON.parse(r.inputs.policy) as PolicyDocument).Statement;
-        for (const s of statements.filter((st) => st.Effect === "Allow")) {
-            const principal = s.Principal;
-            const fromTopic = s.Condition?.ArnEquals?.["aws:SourceArn"] ?? s.Condition?.ArnLike?.["aws:SourceArn"];
-            if (typeof principal !== "object" || principal.Service !== "sns.amazonaws.com") problems.push(`${s.Sid}: principal is ${JSON.stringify(principal)}`);
-            if (fromTopic !== topicArn) problems.push(`${s.Sid}: not limited to the order topic (aws:SourceArn ${JSON.stringify(fromTopic)})`);
-            if (list(s.Action).some((a) => a !== "sqs:SendMessage")) problems.push(`${s.Sid}: allows ${list(s.Action).join(", ")}`);
-            if (list(s.Resource).some((res) => res !== queueArn)) problems.push(`${s.Sid}: on ${list(s.Resource).join(", ")}`);
-        }
-        const denyPlainHttp = statements.some(
-            (s: PolicyStatement) =>
-                s.Effect === "Deny" && s.Principal === "*" && list(s.Action).includes("sqs:*") && s.Condition?.Bool?.["aws:SecureTransport"] === "false",
-        );
-        if (!denyPlainHttp) problems.push("requests without TLS are not denied");
-    }
-    return problems;
+/** The messages `rule` reports for the stack made of `resources`, as "<resource name>: <message>". */
+export function stackRuleViolations(rule: StackValidationPolicy, resources: readonly RecordedResource[]): string[] {
+    const messages: string[] = [];
+    const all = policyResources(resources);
+    const nameOf = new Map(all.map((r) => [r.urn, r.name]));
+    const result: unknown = rule.validateStack?.(
+        { resources: all, stackTags: new Map(), getConfig: () => { throw new Error("the pack's rules take no config"); }, notApplicable: () => { throw new Error("not applicable"); } },
+        (message, urn) => messages.push(`${urn === undefined ? "the stack" : nameOf.get(urn)}: ${message}`),
+    );
+    if (result instanceof Promise) throw new Error(`${rule.name} is asynchronous; this runner and the pack's rules are not`);
+    return messages;
 }
 
-/** Every table and queue is encrypted at rest. */
-export function unencrypted(resources: readonly RecordedResource[]): string[] {
-    const problems: string[] = [];
-    for (const r of resources) {
-        if (r.type === "aws:dynamodb/table:Table" && r.inputs.serverSideEncryption?.enabled !== true) problems.push(`table ${r.name} is not encrypted`);
-        if (r.type === "aws:sqs/queue:Queue" && r.inputs.sqsManagedSseEnabled !== true && !r.inputs.kmsMasterKeyId) problems.push(`queue ${r.name} is not encrypted`);
-    }
-    return problems;
-}
-
-/** Plain (not `secure:`) config values that look like secrets, in a stack file's parsed config. */
-export function secretsInConfig(config: Readonly<Record<string, string>>): string[] {
-    const problems: string[] = [];
-    for (const [key, value] of Object.entries(config)) {
-        if (/(secret|password|passwd|token|credential|private|apikey|api_key|accesskey)/i.test(key)) problems.push(`${key} holds a plain value; use pulumi config set --secret`);
-        if (/AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|xox[bp]-|ghp_[0-9A-Za-z]{20,}/.test(value)) problems.push(`${key} looks like a credential`);
-    }
-    return problems;
+/**
+ * Every violation of the whole pack among `resources`: resource rules as "<rule>: <type> <name>: <message>", stack
+ * rules as "<rule>: <name>: <message>".
+ */
+export function packViolations(resources: readonly RecordedResource[]): string[] {
+    return [
+        ...resources.flatMap((resource) => securityRules.flatMap((rule) => ruleViolations(rule, resource).map((message) => `${rule.name}: ${resource.type} ${resource.name}: ${message}`))),
+        ...stackRules.flatMap((rule) => stackRuleViolations(rule, resources).map((message) => `${rule.name}: ${message}`)),
+    ];
 }
