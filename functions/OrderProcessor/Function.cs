@@ -66,12 +66,17 @@ public sealed class Function
     /// Does once, during init, the work a first batch would otherwise pay for: the parsing and response code
     /// paths run on a built-in sample; the DynamoDB client reads a key no order can have
     /// (<see cref="DynamoDbOrderStore.PrimingKey"/>) and the SQS client one attribute of the queue, at once, which
-    /// resolves their endpoints and credentials, builds their request pipelines and opens their connections.
-    /// Nothing is written. A failure (the table unreachable, say) is logged and ignored: the first batch pays instead.
+    /// resolves their endpoints and credentials, builds their request pipelines and opens their connections; the
+    /// code paths run while those two requests are on the wire. Nothing is written. A failure (the table unreachable, say) is logged and ignored: the first batch pays instead.
     /// </summary>
     public void Prime()
     {
         var started = Stopwatch.GetTimestamp();
+        using var limit = new CancellationTokenSource(PrimingLimit);
+        // The round trips first, on the thread pool, so that the code paths below run while they are on the wire.
+        var network = Task.WhenAll(
+            Task.Run(() => _store.PrimeAsync(limit.Token)),
+            _retries is { } retries ? Task.Run(() => retries.PrimeAsync(limit.Token)) : Task.CompletedTask);
         var parsed = MessageBodyParser.Parse(PrimingSample);
         _ = _store.BuildPutItem(parsed.Order!, "priming", parsed.Order!.ComputeFingerprint());
         _ = JsonSerializer.SerializeToUtf8Bytes(new SqsBatchResponse { BatchItemFailures = [new BatchItemFailure { ItemIdentifier = "priming" }] }, ContractsJsonContext.Default.SqsBatchResponse);
@@ -79,8 +84,7 @@ public sealed class Function
         string? failure = null;
         try
         {
-            using var limit = new CancellationTokenSource(PrimingLimit);
-            Task.WhenAll(_store.PrimeAsync(limit.Token), _retries?.PrimeAsync(limit.Token) ?? Task.CompletedTask).GetAwaiter().GetResult();
+            network.GetAwaiter().GetResult();
         }
         catch (Exception e)
         {

@@ -9,38 +9,24 @@ using OrderProcessor.Processing;
 namespace OrderProcessor.Tests.Processing;
 
 /// <summary>The function with backoff on: the DynamoDB and SQS clients mocked, the batch through <see cref="Function.HandleAsync(Stream)"/>.</summary>
-public sealed class RetrySchedulerTests
+public sealed class RetrySchedulerTests : FunctionWithMockedClients
 {
-    private const string QueueUrl = "https://sqs.us-east-1.amazonaws.com/000000000000/OrderQueue-test";
-
-    private readonly Mock<IAmazonDynamoDB> _dynamo = new(MockBehavior.Strict);
-    private readonly Mock<IAmazonSQS> _sqs = new(MockBehavior.Strict);
     private readonly List<ChangeMessageVisibilityBatchRequest> _changes = [];
-    private readonly StringWriter _log = new();
-
-    private Function CreateFunction() => new(
-        new FunctionSettings { TableName = "Orders-test", QueueUrl = QueueUrl, Backoff = new BackoffSchedule(480, 540) },
-        _dynamo.Object,
-        _log,
-        _sqs.Object);
 
     private void VisibilityChangeSucceeds() =>
-        _sqs.Setup(c => c.ChangeMessageVisibilityBatchAsync(It.IsAny<ChangeMessageVisibilityBatchRequest>(), It.IsAny<CancellationToken>()))
+        Sqs.Setup(c => c.ChangeMessageVisibilityBatchAsync(It.IsAny<ChangeMessageVisibilityBatchRequest>(), It.IsAny<CancellationToken>()))
             .Callback<ChangeMessageVisibilityBatchRequest, CancellationToken>((request, _) => _changes.Add(request))
             .ReturnsAsync(new ChangeMessageVisibilityBatchResponse { Successful = [], Failed = [] });
 
     /// <summary>Orders whose id starts with "T" fail to write (throttled); the rest are stored.</summary>
     private void WritesOfTOrdersAreThrottled() =>
-        _dynamo.Setup(c => c.PutItemAsync(It.IsAny<PutItemRequest>(), It.IsAny<CancellationToken>()))
+        Dynamo.Setup(c => c.PutItemAsync(It.IsAny<PutItemRequest>(), It.IsAny<CancellationToken>()))
             .Returns<PutItemRequest, CancellationToken>((request, _) => request.Item["orderId"].S.StartsWith('T')
                 ? throw new ProvisionedThroughputExceededException("slow down")
                 : Task.FromResult(new PutItemResponse()));
 
     private static OrderProcessor.Contracts.SqsMessage Record(string body, string id, int receiveCount) =>
         TestEvents.Record(body, id, receiveCount) with { ReceiptHandle = $"handle-{id}" };
-
-    private List<JsonElement> LogLines() =>
-        _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
 
     [Test]
     public async Task HandleAsync_FailedAndInvalidRecords_OneBatchCallBacksOffTheFailedAndReleasesTheInvalid()
@@ -81,14 +67,14 @@ public sealed class RetrySchedulerTests
         var response = TestEvents.ReadResponse(await CreateFunction().HandleAsync(TestEvents.EventStream(Record(TestEvents.Order("S1"), "m1", 1))));
 
         Assert.That(response.BatchItemFailures, Is.Empty);
-        _sqs.VerifyNoOtherCalls();
+        Sqs.VerifyNoOtherCalls();
     }
 
     [Test]
     public async Task HandleAsync_VisibilityChangeFails_StillReportsTheRecordAndSaysSo()
     {
         WritesOfTOrdersAreThrottled();
-        _sqs.Setup(c => c.ChangeMessageVisibilityBatchAsync(It.IsAny<ChangeMessageVisibilityBatchRequest>(), It.IsAny<CancellationToken>()))
+        Sqs.Setup(c => c.ChangeMessageVisibilityBatchAsync(It.IsAny<ChangeMessageVisibilityBatchRequest>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new AmazonSQSException("SQS is unreachable"));
 
         var response = TestEvents.ReadResponse(await CreateFunction().HandleAsync(TestEvents.EventStream(Record(TestEvents.Order("T1"), "m1", 1))));
@@ -101,7 +87,7 @@ public sealed class RetrySchedulerTests
     public async Task HandleAsync_EntryRefused_StillReportsTheRecordAndSaysWhich()
     {
         WritesOfTOrdersAreThrottled();
-        _sqs.Setup(c => c.ChangeMessageVisibilityBatchAsync(It.IsAny<ChangeMessageVisibilityBatchRequest>(), It.IsAny<CancellationToken>()))
+        Sqs.Setup(c => c.ChangeMessageVisibilityBatchAsync(It.IsAny<ChangeMessageVisibilityBatchRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new ChangeMessageVisibilityBatchResponse { Failed = [new BatchResultErrorEntry { Id = "0", Code = "ReceiptHandleIsInvalid", Message = "expired" }] });
 
         var response = TestEvents.ReadResponse(await CreateFunction().HandleAsync(TestEvents.EventStream(Record(TestEvents.Order("T1"), "m1", 1))));
@@ -114,7 +100,7 @@ public sealed class RetrySchedulerTests
     public async Task ScheduleAsync_MoreThanTenRecords_OneCallPerTen()
     {
         VisibilityChangeSucceeds();
-        var scheduler = new RetryScheduler(_sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(_log, 256));
+        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
         var retries = Enumerable.Range(0, 23).Select(i => (Record("x", $"m{i}", 1), 10)).ToList();
 
         await scheduler.ScheduleAsync(retries, CancellationToken.None);
