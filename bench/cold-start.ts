@@ -27,8 +27,13 @@ export interface ColdStartFigures {
     readonly managedMs: number;
     /** The AOT bootstrap without its SQS client (no ORDER_QUEUE_URL: no backoff), what it cost before issue 14. */
     readonly aotWithoutSqsMs: number;
-    /** The floor: bench/ColdStartFloor, a Native AOT runtime with no AWS SDK making the same round trips. */
+    /** The floor: bench/ColdStartFloor, a Native AOT runtime with no AWS SDK making the same round trips (the same PutItem, signed). */
     readonly floorMs: number;
+    /** The same program with the floor of earlier runs: a one-attribute unconditional PutItem with a dummy signature (FLOOR_BARE=1). */
+    readonly bareMs: number;
+    /** Of the floor's start: until its first `next`, and its first batch. */
+    readonly floorInitMs: number;
+    readonly floorFirstBatchMs: number;
     readonly helloWorldMs: number;
     /** Of the AOT start: until the function's init is done (its first `next`), the first batch, and a second, warm one. */
     readonly initMs: number;
@@ -120,6 +125,7 @@ export async function measureColdStart(runs: number, buildRoot: string): Promise
     const aotWithoutSqs: StartTimes[] = [];
     const managed: StartTimes[] = [];
     const floor: StartTimes[] = [];
+    const bare: StartTimes[] = [];
     try {
         await createOrdersTable(clients, resources.tableName);
         // As deployed: with the queue, so the SQS client is created and primed during init (backoff on).
@@ -130,23 +136,26 @@ export async function measureColdStart(runs: number, buildRoot: string): Promise
         const floorDirectory = path.join(buildRoot, "cold-start-floor");
         publishNative(path.join(repositoryRoot, "bench", "ColdStartFloor"), floorDirectory, architecture);
         const floorFunction = { ...aotFunctionWithoutSqs, command: { file: path.join(floorDirectory, BOOTSTRAP), args: [] } };
+        const bareFunction = { ...floorFunction, environment: { ...floorFunction.environment, FLOOR_BARE: "1" } };
         // The first start of anything warms the disk cache; not counted.
         await helloWorldStart(helloDll);
         await timeFirstBatches(aotFunction, "warm-aot");
         await timeFirstBatches(aotFunctionWithoutSqs, "warm-aot-nosqs");
         await timeFirstBatches(managedFunction, "warm-managed");
         await timeFirstBatches(floorFunction, "warm-floor");
+        await timeFirstBatches(bareFunction, "warm-bare");
         for (let i = 0; i < runs; i++) {
             hello.push(await helloWorldStart(helloDll));
             aot.push(await timeFirstBatches(aotFunction, `aot-${i}`));
             aotWithoutSqs.push(await timeFirstBatches(aotFunctionWithoutSqs, `aot-nosqs-${i}`));
             managed.push(await timeFirstBatches(managedFunction, `managed-${i}`));
             floor.push(await timeFirstBatches(floorFunction, `floor-${i}`));
+            bare.push(await timeFirstBatches(bareFunction, `bare-${i}`));
         }
         // Every order of every batch is in the table: the answers were not empty promises (the floor keys its
         // items by message id, the function by order id, so they do not overwrite each other).
         const stored = await clients.dynamodb.send(new ScanCommand({ TableName: resources.tableName, Select: "COUNT", ConsistentRead: true }));
-        const expected = (runs + 1) * 4 * 2 * 10;
+        const expected = (runs + 1) * 5 * 2 * 10;
         if (stored.Count !== expected) throw new Error(`cold start: ${stored.Count} orders are stored, ${expected} were answered as stored`);
     } finally {
         clients.destroy();
@@ -158,6 +167,9 @@ export async function measureColdStart(runs: number, buildRoot: string): Promise
         managedMs: median(managed.map((r) => r.total)),
         aotWithoutSqsMs: median(aotWithoutSqs.map((r) => r.total)),
         floorMs: median(floor.map((r) => r.total)),
+        bareMs: median(bare.map((r) => r.total)),
+        floorInitMs: median(floor.map((r) => r.init)),
+        floorFirstBatchMs: median(floor.map((r) => r.firstBatch)),
         helloWorldMs: median(hello),
         initMs: median(aot.map((r) => r.init)),
         firstBatchMs: median(aot.map((r) => r.firstBatch)),
