@@ -122,7 +122,8 @@ function deniesPlainHttp(s: Statement): boolean {
         tested.length === 1 &&
         ["Bool", "BoolIfExists"].some((operator) => {
             const values = conditionValues(s, operator, "aws:SecureTransport");
-            return values !== undefined && values.length === 1 && values[0] === "false";
+            // IAM compares Bool values without regard to case ("False" is false).
+            return values !== undefined && values.length === 1 && values[0]?.toLowerCase() === "false";
         })
     );
 }
@@ -140,9 +141,20 @@ export const queuePolicyDeniesPlainHttp: ResourceValidationPolicy = {
     },
 };
 
-/** True when one of `resource`'s readable queue documents (a queue's own `policy`, a queue policy's) denies plain HTTP. */
-const tlsOnlyDocument = (resource: PolicyResource): boolean =>
-    documentsOf(resource.type, resource.props).some((d) => d.field.queue === true && d.unreadable === undefined && d.statements.some(deniesPlainHttp));
+/** True when `pattern`, an IAM resource (with `*` and `?` wildcards), covers `arn`. */
+function covers(pattern: string, arn: string): boolean {
+    const literal = pattern.split("*").map((part) => part.split("?").map((piece) => piece.replace(/[.+^$()|[\]{}\\]/g, "\\$&")).join("."));
+    return new RegExp("^" + literal.join(".*") + "$").test(arn);
+}
+
+/**
+ * True when one of `resource`'s readable queue documents (a queue's own `policy`, a queue policy's) denies plain HTTP
+ * on `queueArn`: a Deny that names another queue (a copy-paste) protects nothing here.
+ */
+const tlsOnlyDocument = (resource: PolicyResource, queueArn: string): boolean =>
+    documentsOf(resource.type, resource.props).some(
+        (d) => d.field.queue === true && d.unreadable === undefined && d.statements.some((s) => deniesPlainHttp(s) && s.resources.some((r) => covers(r, queueArn))),
+    );
 
 /**
  * The queue policies attached to `queue`: those whose queueUrl the engine records as coming from this queue (Pulumi's
@@ -161,7 +173,8 @@ export const queuesTlsOnly: StackValidationPolicy = {
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         const queuePolicies = args.resources.filter((r) => r.type === QUEUE_POLICY);
         for (const queue of args.resources.filter((r) => r.type === QUEUE)) {
-            if (tlsOnlyDocument(queue) || attachedPolicies(queue, queuePolicies).some(tlsOnlyDocument)) continue;
+            const arn = String(queue.props.arn);
+            if (tlsOnlyDocument(queue, arn) || attachedPolicies(queue, queuePolicies).some((p) => tlsOnlyDocument(p, arn))) continue;
             reportViolation(
                 `the queue accepts requests without TLS: attach an aws.sqs.QueuePolicy (queueUrl: the queue's url) with Deny, Principal "*", Action "sqs:*", Condition {"Bool": {"aws:SecureTransport": "false"}}`,
                 queue.urn,

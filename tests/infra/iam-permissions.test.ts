@@ -418,7 +418,7 @@ describe("permissions, evaluated", async () => {
         });
 
         it("a TLS Deny whose condition never holds (Null aws:SecureTransport: the key is always present) denies nothing", async () => {
-            // Not `Bool "False"`: the simulator reads "False" as false, so that Deny still applies (the pack accepts only "false").
+            // Not `Bool "False"`: IAM, the simulator and the pack all read "False" as false, so that Deny still applies.
             const docs = broken("queuePolicy", (s) => (byName(s, "DenyWithoutTls").Condition = { Null: { "aws:SecureTransport": "true" } }));
             assert.deepEqual(await failing(docs), [
                 "SNS delivers the order topic's message without TLS: expected denied explicitly, decided Allowed",

@@ -168,6 +168,12 @@ describe("policy pack rules, each on a good and a bad resource", () => {
         assert.deepEqual(stackRuleViolations(queuesTlsOnly, [orders, dlq, attach("orders-policy", "orders", orderQueuePolicy(QUEUE, TOPIC)), attach("dlq-policy", "orders", deadLetterQueuePolicy(DLQ))]), [
             `dlq: the queue accepts requests without TLS: ${fix}`,
         ]);
+        // A DLQ policy whose Deny names the order queue (a copy-paste) leaves the DLQ open to plain HTTP.
+        const copied = JSON.parse(JSON.stringify(deadLetterQueuePolicy(DLQ)).split(DLQ).join(QUEUE)) as unknown;
+        assert.deepEqual(stackRuleViolations(queuesTlsOnly, [...good.slice(0, 3), attach("dlq-policy", "dlq", copied)]), [`dlq: the queue accepts requests without TLS: ${fix}`]);
+        // A wildcard resource that covers the queue counts; "False" is false to IAM.
+        const wildcard = JSON.parse(JSON.stringify(deadLetterQueuePolicy(DLQ)).split(DLQ).join("arn:aws:sqs:us-east-1:123456789012:*").split('"false"').join('"False"')) as unknown;
+        assert.deepEqual(stackRuleViolations(queuesTlsOnly, [...good.slice(0, 3), attach("dlq-policy", "dlq", wildcard)]), []);
         // A queue's own policy input counts as much as an attached one.
         assert.deepEqual(stackRuleViolations(queuesTlsOnly, [orders, queue("dlq", DLQ, { policy: JSON.stringify(deadLetterQueuePolicy(DLQ)) }), good[2]!]), []);
         // Without property dependencies (a URL the program wrote out), the queue policy's queueUrl is matched to the queue's url.
