@@ -41,6 +41,10 @@ internal static class TestEvents
     public static MemoryStream EventStream(params SqsMessage[] records) =>
         new(JsonSerializer.SerializeToUtf8Bytes(new SqsEvent { Records = records }, ContractsJsonContext.Default.SqsEvent));
 
+    /// <summary>Every line the function wrote to <paramref name="log"/> (log lines and EMF documents), each parsed as JSON.</summary>
+    public static List<JsonElement> JsonLines(StringWriter log) =>
+        log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+
     public static SqsBatchResponse ReadResponse(Stream stream) =>
         JsonSerializer.Deserialize(stream, ContractsJsonContext.Default.SqsBatchResponse)!;
 

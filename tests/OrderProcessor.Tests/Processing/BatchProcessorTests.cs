@@ -19,7 +19,7 @@ public sealed class BatchProcessorTests
 
     /// <summary>Every line written: log lines and the EMF document.</summary>
     private List<JsonElement> AllLines() =>
-        _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        TestEvents.JsonLines(_log);
 
     /// <summary>The log lines, without the invocation's EMF document.</summary>
     private List<JsonElement> LogLines() => AllLines().Where(l => !l.TryGetProperty("_aws", out _)).ToList();

@@ -27,5 +27,5 @@ public abstract class FunctionWithMockedClients
         Sqs.Object);
 
     protected List<JsonElement> LogLines() =>
-        Log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        TestEvents.JsonLines(Log);
 }

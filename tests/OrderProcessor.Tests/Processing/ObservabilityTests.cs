@@ -18,7 +18,7 @@ public sealed class ObservabilityTests
         new(new FunctionSettings { TableName = "Orders-test", FunctionName = "OrderProcessor-test", FunctionVersion = "$LATEST", LogLevel = level }, _client.Object, _log);
 
     private List<JsonElement> AllLines() =>
-        _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        TestEvents.JsonLines(_log);
 
     private static InvocationContext Context(string requestId) =>
         new(requestId, DateTimeOffset.UtcNow.AddSeconds(5), "arn:aws:lambda:us-east-1:000000000000:function:OrderProcessor-test", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
