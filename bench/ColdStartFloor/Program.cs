@@ -1,8 +1,10 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using OrderProcessor.Storage;
 
 // The floor of the cold start: what any program must do to answer the same batch with the same requests, and no
 // more. AWS_LAMBDA_RUNTIME_API, AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME, AWS_REGION and the credentials as the function
@@ -38,14 +40,7 @@ while (true)
     using var batch = JsonDocument.Parse(await next.Content.ReadAsByteArrayAsync());
     var writes = batch.RootElement.GetProperty("Records").EnumerateArray().Select(async record =>
     {
-        var id = record.GetProperty("messageId").GetString();
-        var body = Encoding.UTF8.GetBytes(bare ? "{\"TableName\":\"" + table + "\",\"Item\":{\"orderId\":{\"S\":\"" + id + "\"}}}" :
-            "{\"TableName\":\"" + table + "\",\"Item\":{\"orderId\":{\"S\":\"" + id + "\"},\"userId\":{\"S\":\"U123\"},\"itemName\":{\"S\":\"Laptop\"}," +
-            "\"quantity\":{\"N\":\"1\"},\"status\":{\"S\":\"new\"},\"timestamp\":{\"S\":\"" + Timestamp + "\"},\"messageId\":{\"S\":\"" + id + "\"}," +
-            "\"fingerprint\":{\"S\":\"" + Fingerprint + "\"}},\"ConditionExpression\":\"attribute_not_exists(#id) OR #ts < :ts OR (#ts = :ts AND " +
-            "(attribute_not_exists(#fp) OR #fp < :fp))\",\"ExpressionAttributeNames\":{\"#id\":\"orderId\",\"#ts\":\"timestamp\",\"#fp\":\"fingerprint\"}," +
-            "\"ExpressionAttributeValues\":{\":ts\":{\"S\":\"" + Timestamp + "\"},\":fp\":{\"S\":\"" + Fingerprint + "\"}}," +
-            "\"ReturnValues\":\"ALL_OLD\",\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}");
+        var body = PutItem(table, record.GetProperty("messageId").GetString()!, bare);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = json;
         request.Headers.Add("X-Amz-Target", Target);
@@ -64,6 +59,57 @@ while (true)
     }).ToList();
     await Task.WhenAll(writes);
     using var answer = await runtime.PostAsync($"invocation/{requestId}/response", new StringContent("""{"batchItemFailures":[]}""", Encoding.UTF8, "application/json"));
+}
+
+/// <summary>The PutItem body the function sends for an order (OrderItem's names and condition), or the bare floor's.</summary>
+static byte[] PutItem(string table, string id, bool bare)
+{
+    var buffer = new ArrayBufferWriter<byte>(1024);
+    using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    {
+        json.WriteStartObject();
+        json.WriteString("TableName", table);
+        json.WriteStartObject("Item");
+        Attribute(json, OrderItem.OrderId, "S", id);
+        if (!bare)
+        {
+            Attribute(json, OrderItem.UserId, "S", "U123");
+            Attribute(json, OrderItem.ItemName, "S", "Laptop");
+            Attribute(json, OrderItem.Quantity, "N", "1");
+            Attribute(json, OrderItem.Status, "S", "new");
+            Attribute(json, OrderItem.Timestamp, "S", Timestamp);
+            Attribute(json, OrderItem.MessageId, "S", id);
+            Attribute(json, OrderItem.Fingerprint, "S", Fingerprint);
+        }
+
+        json.WriteEndObject();
+        if (!bare)
+        {
+            json.WriteString("ConditionExpression", OrderItem.WriteCondition);
+            json.WriteStartObject("ExpressionAttributeNames");
+            json.WriteString("#id", OrderItem.OrderId);
+            json.WriteString("#ts", OrderItem.Timestamp);
+            json.WriteString("#fp", OrderItem.Fingerprint);
+            json.WriteEndObject();
+            json.WriteStartObject("ExpressionAttributeValues");
+            Attribute(json, ":ts", "S", Timestamp);
+            Attribute(json, ":fp", "S", Fingerprint);
+            json.WriteEndObject();
+            json.WriteString("ReturnValues", "ALL_OLD");
+            json.WriteString("ReturnValuesOnConditionCheckFailure", "ALL_OLD");
+        }
+
+        json.WriteEndObject();
+    }
+
+    return buffer.WrittenSpan.ToArray();
+
+    static void Attribute(Utf8JsonWriter json, string name, string type, string value)
+    {
+        json.WriteStartObject(name);
+        json.WriteString(type, value);
+        json.WriteEndObject();
+    }
 }
 
 /// <summary>Signature Version 4 for a DynamoDB JSON request: the signed headers are content-type, host, x-amz-date, x-amz-target (and the session token).</summary>

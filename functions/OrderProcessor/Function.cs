@@ -67,7 +67,8 @@ public sealed class Function
     /// paths run on a built-in sample; the DynamoDB client reads a key no order can have
     /// (<see cref="DynamoDbOrderStore.PrimingKey"/>) and the SQS client one attribute of the queue, at once, which
     /// resolves their endpoints and credentials, builds their request pipelines and opens their connections; the
-    /// code paths run while those two requests are on the wire. Nothing is written. A failure (the table unreachable, say) is logged and ignored: the first batch pays instead.
+    /// code paths run while those two requests are on the wire. Nothing is written. A failure (the table unreachable,
+    /// say) is logged and ignored: the first batch pays instead.
     /// </summary>
     public void Prime()
     {

@@ -15,12 +15,6 @@ namespace OrderProcessor.Storage;
 public sealed class DynamoDbOrderStore(IAmazonDynamoDB client, string tableName) : IOrderStore
 {
     /// <summary>
-    /// The condition of every write. An item stored before fingerprints existed has none, and is replaced by a
-    /// version with its timestamp (a redelivery of it, almost always), after which the rule applies.
-    /// </summary>
-    public const string Condition = "attribute_not_exists(#id) OR #ts < :ts OR (#ts = :ts AND (attribute_not_exists(#fp) OR #fp < :fp))";
-
-    /// <summary>
     /// A key no order can have: order ids may not begin with white space (<see cref="OrderRules.CheckText"/>), so
     /// priming reads nothing a real order could have written.
     /// </summary>
@@ -69,7 +63,7 @@ public sealed class DynamoDbOrderStore(IAmazonDynamoDB client, string tableName)
                 [OrderItem.MessageId] = new() { S = messageId },
                 [OrderItem.Fingerprint] = print,
             },
-            ConditionExpression = Condition,
+            ConditionExpression = OrderItem.WriteCondition,
             ExpressionAttributeNames = new Dictionary<string, string>(3)
             {
                 ["#id"] = OrderItem.OrderId,
