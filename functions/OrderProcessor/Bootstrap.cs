@@ -19,6 +19,6 @@ public static class Bootstrap
         }
 
         using var client = new RuntimeApiClient(endpoint);
-        return await LambdaBootstrap.RunAsync(client, static () => new Function(), static (function, input, context) => function.HandleAsync(input, context), Console.Out).ConfigureAwait(false);
+        return await LambdaBootstrap.RunAsync(client, static () => new Function(), static (function, input, context) => function.InvokeAsync(input, context), Console.Out).ConfigureAwait(false);
     }
 }

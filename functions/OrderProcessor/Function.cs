@@ -107,19 +107,25 @@ public sealed class Function
     {
         // The managed runtime gives a Stream handler no request id; it sets the trace id in the environment.
         _log.Begin(new InvocationScope(RequestId: null, Environment.GetEnvironmentVariable(RuntimeApiHeaders.TraceIdVariable), Interlocked.Increment(ref _invocations) == 1));
-        return HandleAsync(input, _time);
+        return ProcessAsync(input, _time);
     }
 
-    /// <summary>The custom runtime's entry point: the same, within the time the Runtime API's deadline leaves.</summary>
-    public Task<Stream> HandleAsync(Stream input, InvocationContext context)
+    /// <summary>
+    /// The custom runtime's entry point (<see cref="Bootstrap"/>): the same, within the time the Runtime API's deadline
+    /// leaves. Not named <c>HandleAsync</c>: Lambda's dotnet runtime finds the handler's method by name among all the
+    /// type's methods, public or not, and refuses a name that has overloads (aws/aws-lambda-dotnet,
+    /// Libraries/src/Amazon.Lambda.RuntimeSupport/Bootstrap/UserCodeLoader.cs, FindCustomerMethodByName); a test
+    /// holds <c>HandleAsync</c> to one method.
+    /// </summary>
+    public Task<Stream> InvokeAsync(Stream input, InvocationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _log.Begin(new InvocationScope(context.RequestId, context.TraceId, Interlocked.Increment(ref _invocations) == 1));
-        return HandleAsync(input, FunctionSettings.Budget(context.Deadline - DateTimeOffset.UtcNow));
+        return ProcessAsync(input, FunctionSettings.Budget(context.Deadline - DateTimeOffset.UtcNow));
     }
 
-    /// <param name="budget">The time writes may take; the margin after it is for the visibility change (half) and the answer.</param>
-    private async Task<Stream> HandleAsync(Stream input, (TimeSpan Budget, TimeSpan Margin)? time)
+    /// <param name="time">The time writes may take, and the margin after it for the visibility change (half) and the answer.</param>
+    private async Task<Stream> ProcessAsync(Stream input, (TimeSpan Budget, TimeSpan Margin)? time)
     {
         using var deadline = time is { } t ? new CancellationTokenSource(t.Budget) : null;
         using var answerBy = time is { } u ? new CancellationTokenSource(u.Budget + (u.Margin / 2)) : null;

@@ -1,13 +1,15 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using OrderProcessor.Runtime;
 
 namespace OrderProcessor.Processing;
 
 /// <summary>
-/// Writes one JSON line per record and one per batch, each with the invocation's request id, trace id, cold-start
+/// Writes one JSON line per record and one per batch, each with an RFC 3339 <c>timestamp</c>, a <c>level</c>
+/// (<see cref="LogLine"/>: what Lambda's log-level filter reads), the invocation's request id, trace id, cold-start
 /// flag and the function version, at a level filtered by <c>AWS_LAMBDA_LOG_LEVEL</c>; and one CloudWatch Embedded
-/// Metric Format document per invocation (<see cref="Metrics"/>), never filtered. Strings go through the JSON
+/// Metric Format document per invocation (<see cref="Metrics"/>), at a level the filter keeps. Strings go through the JSON
 /// writer's escaping, so no input can start a new log line or forge a field; a rejected body is written only as a
 /// bounded prefix.
 /// </summary>
@@ -125,10 +127,11 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength, LogLevel m
         var ages = orderAgesMs.Count > MaxEmfValues ? orderAgesMs.OrderDescending().Take(MaxEmfValues).ToList() : orderAgesMs;
         WriteLine(json =>
         {
-            // Lambda's JSON log format drops a line below the configured level, and counts a line without one as INFO
-            // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html): the metrics
-            // document carries the lowest level that passes, so it is never dropped.
-            json.WriteString("level", (minimumLevel > LogLevel.Info ? minimumLevel : LogLevel.Info).ToString().ToUpperInvariant());
+            // Lambda's JSON log format drops a line below the configured level, and counts a line without a valid level
+            // or timestamp as INFO (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html),
+            // and CloudWatch extracts metrics only from the lines it keeps: the document carries the lowest level that
+            // passes at every allowed logLevel (INFO, or the configured level above it), so it is never dropped.
+            LogLine.WriteHeader(json, LevelName(minimumLevel > LogLevel.Info ? minimumLevel : LogLevel.Info), now);
             json.WriteStartObject("_aws");
             json.WriteNumber("Timestamp", now.ToUnixTimeMilliseconds());
             json.WriteStartArray("CloudWatchMetrics");
@@ -194,6 +197,18 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength, LogLevel m
         _ => LogLevel.Info,
     };
 
+    /// <summary>A level as Lambda spells it: <c>TRACE</c>, <c>DEBUG</c>, <c>INFO</c>, <c>WARN</c>, <c>ERROR</c>, <c>FATAL</c>.</summary>
+    public static string LevelName(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "TRACE",
+        LogLevel.Debug => "DEBUG",
+        LogLevel.Info => "INFO",
+        LogLevel.Warn => "WARN",
+        LogLevel.Error => "ERROR",
+        LogLevel.Fatal => LogLine.Fatal,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
+    };
+
     private static void MetricDefinition(Utf8JsonWriter json, string name, string unit)
     {
         json.WriteStartObject();
@@ -235,7 +250,7 @@ public sealed class OrderLog(TextWriter writer, int bodyPrefixLength, LogLevel m
 
         WriteLine(json =>
         {
-            json.WriteString("level", level.ToString().ToUpperInvariant());
+            LogLine.WriteHeader(json, LevelName(level), DateTimeOffset.UtcNow);
             json.WriteString("message", message);
             WriteScope(json);
             fields(json);

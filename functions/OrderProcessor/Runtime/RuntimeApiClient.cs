@@ -15,6 +15,9 @@ public sealed class RuntimeApiClient : IDisposable
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
+    /// <summary>The error bodies' media type, as Lambda's own .NET client sends it (Amazon.Lambda.RuntimeSupport, Client/InternalClientAdapted.cs).</summary>
+    private static readonly MediaTypeHeaderValue ErrorJson = new("application/vnd.aws.lambda.error+json");
+
     private readonly HttpClient _http;
 
     /// <param name="endpoint">host:port, the value of <see cref="RuntimeApiHeaders.EndpointVariable"/>.</param>
@@ -59,39 +62,63 @@ public sealed class RuntimeApiClient : IDisposable
         PostErrorAsync($"invocation/{Uri.EscapeDataString(requestId)}/error", $"Function.{error.GetType().Name}", error, "invocation error", cancellationToken);
 
     /// <summary>Posts that the function could not start; Lambda then reports it and discards the environment.</summary>
-    public Task SendInitErrorAsync(Exception error, CancellationToken cancellationToken = default) =>
-        PostErrorAsync("init/error", "Runtime.InitError", error, "init error", cancellationToken);
+    /// <param name="errorType">The <c>Lambda-Runtime-Function-Error-Type</c> header, or null to send none.</param>
+    public Task SendInitErrorAsync(Exception error, string? errorType, CancellationToken cancellationToken = default) =>
+        PostErrorAsync("init/error", errorType, error, "init error", cancellationToken);
 
-    /// <summary>The error body, written without reflection.</summary>
+    /// <summary>
+    /// The error body, written without reflection: the documented <c>errorMessage</c>, <c>errorType</c> and
+    /// <c>stackTrace</c>, and, as Lambda's .NET client adds it, the inner exception as <c>cause</c> in the same shape
+    /// (Amazon.Lambda.RuntimeSupport, ExceptionHandling/LambdaJsonExceptionWriter.cs), so that a constructor's own error
+    /// is not hidden behind reflection's TargetInvocationException.
+    /// </summary>
     public static byte[] ErrorBody(Exception error)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer))
         {
-            json.WriteStartObject();
-            json.WriteString("errorMessage", error.Message);
-            json.WriteString("errorType", error.GetType().Name);
-            json.WriteStartArray("stackTrace");
-            foreach (var line in (error.StackTrace ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                json.WriteStringValue(line);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
+            WriteError(json, error, depth: 0);
         }
 
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>Causes deeper than this are left out: an error body is for people, and Lambda caps it (256 KB).</summary>
+    private const int MaxCauseDepth = 8;
+
+    private static void WriteError(Utf8JsonWriter json, Exception error, int depth)
+    {
+        json.WriteStartObject();
+        json.WriteString("errorMessage", error.Message);
+        json.WriteString("errorType", error.GetType().Name);
+        json.WriteStartArray("stackTrace");
+        foreach (var line in (error.StackTrace ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            json.WriteStringValue(line);
+        }
+
+        json.WriteEndArray();
+        if (error.InnerException is { } inner && depth < MaxCauseDepth)
+        {
+            json.WritePropertyName("cause");
+            WriteError(json, inner, depth + 1);
+        }
+
+        json.WriteEndObject();
+    }
+
     public void Dispose() => _http.Dispose();
 
-    private async Task PostErrorAsync(string path, string errorType, Exception error, string what, CancellationToken cancellationToken)
+    private async Task PostErrorAsync(string path, string? errorType, Exception error, string what, CancellationToken cancellationToken)
     {
         using var content = new ByteArrayContent(ErrorBody(error));
-        content.Headers.ContentType = Json;
+        content.Headers.ContentType = ErrorJson;
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-        request.Headers.TryAddWithoutValidation(RuntimeApiHeaders.FunctionErrorType, errorType);
+        if (errorType is not null)
+        {
+            request.Headers.TryAddWithoutValidation(RuntimeApiHeaders.FunctionErrorType, errorType);
+        }
+
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         await EnsureAsync(response, what).ConfigureAwait(false);
     }

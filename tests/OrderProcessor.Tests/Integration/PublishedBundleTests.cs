@@ -103,12 +103,19 @@ public sealed class PublishedBundleTests
     }
 
     [Test]
-    public void Load_HandlerNamingAMissingMethod_SaysWhatIsMissing()
+    public void Load_HandlerNamingAMissingMethod_FailsWithLambdasMessage()
     {
         var parts = RepositoryFiles.Handler.Split("::");
 
-        var error = Assert.Throws<MissingMethodException>(() => LambdaHandler.Load(_bundle, $"{parts[0]}::{parts[1]}::NoSuchMethod"));
+        var error = Assert.Throws<LambdaValidationException>(() => LambdaHandler.Load(_bundle, $"{parts[0]}::{parts[1]}::NoSuchMethod"));
 
-        Assert.That(error!.Message, Is.EqualTo($"{parts[1]} has no public method NoSuchMethod(Stream) (handler \"{parts[0]}::{parts[1]}::NoSuchMethod\")"));
+        Assert.That(error!.Message, Is.EqualTo($"Unable to find method 'NoSuchMethod' in type '{parts[1]}' from assembly '{parts[0]}': Found no methods matching method name 'NoSuchMethod'."));
+    }
+
+    [Test]
+    public void Load_TheDeployedHandlerString_ResolvesByLambdasRulesToTheStreamEntryPoint()
+    {
+        Assert.That(_handler.Method.ToString(), Is.EqualTo("System.Threading.Tasks.Task`1[System.IO.Stream] HandleAsync(System.IO.Stream)"));
+        Assert.That(_handler.Method.DeclaringType!.FullName, Is.EqualTo(RepositoryFiles.Handler.Split("::")[1]));
     }
 }

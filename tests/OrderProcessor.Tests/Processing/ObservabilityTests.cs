@@ -82,7 +82,7 @@ public sealed class ObservabilityTests
             SentAgo("not an order", "m3", TimeSpan.FromSeconds(2)),
         };
 
-        await CreateFunction().HandleAsync(TestEvents.EventStream(records), Context("req-1"));
+        await CreateFunction().InvokeAsync(TestEvents.EventStream(records), Context("req-1"));
 
         var emf = AllLines().Where(l => l.TryGetProperty("_aws", out _)).ToList();
         Assert.That(emf, Has.Count.EqualTo(1), "one EMF document per invocation");
@@ -106,7 +106,7 @@ public sealed class ObservabilityTests
     {
         _client.Setup(c => c.PutItemAsync(It.IsAny<PutItemRequest>(), It.IsAny<CancellationToken>())).ReturnsAsync(new PutItemResponse());
 
-        await CreateFunction().HandleAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.Order("O1"), "m1")), Context("req-1"));
+        await CreateFunction().InvokeAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.Order("O1"), "m1")), Context("req-1"));
 
         var values = ValidateEmf(AllLines().Single(l => l.TryGetProperty("_aws", out _)));
         Assert.That(values.Keys, Does.Not.Contain("OrderAgeMs"), "a declared metric must have a value");
@@ -119,8 +119,8 @@ public sealed class ObservabilityTests
         var function = CreateFunction();
         var envelope = TestEvents.SnsEnvelope(TestEvents.Order("O1"));
 
-        await function.HandleAsync(TestEvents.EventStream(TestEvents.Record(envelope, "m1")), Context("req-1"));
-        await function.HandleAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.Order("O2"), "m2")), Context("req-2"));
+        await function.InvokeAsync(TestEvents.EventStream(TestEvents.Record(envelope, "m1")), Context("req-1"));
+        await function.InvokeAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.Order("O2"), "m2")), Context("req-2"));
 
         var lines = AllLines();
         var first = lines.TakeWhile(l => !l.TryGetProperty("_aws", out _)).ToList();
@@ -142,7 +142,7 @@ public sealed class ObservabilityTests
         var function = CreateFunction(level);
         function.Prime();
 
-        await function.HandleAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.Order("O1"), "m1"), TestEvents.Record("bad", "m2")), Context("req-1"));
+        await function.InvokeAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.Order("O1"), "m1"), TestEvents.Record("bad", "m2")), Context("req-1"));
 
         var levels = AllLines().Where(l => l.TryGetProperty("level", out _)).Select(l => l.GetProperty("level").GetString()).ToList();
         Assert.Multiple(() =>
@@ -153,6 +153,28 @@ public sealed class ObservabilityTests
             var emf = AllLines().Single(l => l.TryGetProperty("_aws", out _));
             Assert.That(emf.GetProperty("level").GetString(), Is.EqualTo(level == LogLevel.Warn ? "WARN" : "INFO"), "Lambda drops lines below its level; the metrics carry one that passes");
         });
+    }
+
+    [Test]
+    public async Task EveryLine_HasAnRfc3339UtcTimestampAndOneOfLambdasLevels_AsLambdasFilterRequires()
+    {
+        _client.Setup(c => c.PutItemAsync(It.IsAny<PutItemRequest>(), It.IsAny<CancellationToken>())).ReturnsAsync(new PutItemResponse());
+        _client.Setup(c => c.GetItemAsync(It.IsAny<GetItemRequest>(), It.IsAny<CancellationToken>())).ReturnsAsync(new GetItemResponse());
+        var function = CreateFunction(LogLevel.Trace);
+        var before = DateTimeOffset.UtcNow.AddMilliseconds(-1);
+        function.Prime();
+
+        await function.InvokeAsync(TestEvents.EventStream(TestEvents.Record(TestEvents.Order("O1"), "m1"), TestEvents.Record("bad", "m2")), Context("req-1"));
+
+        var lines = AllLines();
+        Assert.That(lines, Has.Count.EqualTo(5), "priming, two records, the batch, the metrics");
+        foreach (var line in lines)
+        {
+            var timestamp = line.GetProperty("timestamp").GetString()!;
+            Assert.That(timestamp, Does.Match(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"), line.ToString());
+            Assert.That(DateTimeOffset.Parse(timestamp, System.Globalization.CultureInfo.InvariantCulture), Is.InRange(before.AddMilliseconds(-1), DateTimeOffset.UtcNow.AddSeconds(1)));
+            Assert.That(line.GetProperty("level").GetString(), Is.AnyOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"), line.ToString());
+        }
     }
 
     [TestCase("DEBUG", LogLevel.Debug)]

@@ -79,7 +79,11 @@ public sealed class LambdaBootstrapTests
             Assert.That(post.Path, Is.EqualTo("/2018-06-01/runtime/init/error"));
             Assert.That(post.Headers["Lambda-Runtime-Function-Error-Type"], Is.EqualTo("Runtime.InitError"));
             Assert.That(error.RootElement.GetProperty("errorMessage").GetString(), Is.EqualTo("TABLE_NAME is not set"));
-            Assert.That(log.ToString(), Does.Contain("TABLE_NAME is not set"));
+            Assert.That(post.Headers["Content-Type"], Is.EqualTo("application/vnd.aws.lambda.error+json"));
+            using var line = JsonDocument.Parse(log.ToString());
+            Assert.That(line.RootElement.GetProperty("level").GetString(), Is.EqualTo("FATAL"), "a JSON line Lambda's filter keeps at every level");
+            Assert.That(line.RootElement.GetProperty("timestamp").GetString(), Does.Match(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"));
+            Assert.That(line.RootElement.GetProperty("errorMessage").GetString(), Is.EqualTo("TABLE_NAME is not set"));
         });
     }
 
