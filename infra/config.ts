@@ -2,7 +2,7 @@
 // local pipeline (local/) both take their queue and function settings from this file, so a setting that
 // works locally is the one that is deployed.
 import { SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from "./backoff";
-import { type Architecture, FUNCTION_RUNTIMES, type FunctionRuntime } from "./packaging";
+import { type Architecture, ARCHITECTURES, FUNCTION_RUNTIMES, type FunctionRuntime } from "./function-contract";
 
 /** The Pulumi project name, which is also the namespace of every key (`order-pipeline:batchSize`). */
 export const PROJECT = "order-pipeline";
@@ -14,8 +14,6 @@ export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60;
 export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-
-export const ARCHITECTURES: readonly Architecture[] = ["arm64", "x86_64"];
 
 /** Lambda's application log levels, most detail first (advanced logging controls). */
 export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
@@ -344,18 +342,4 @@ export function retryBackoffDefaults(
     const base = set.retryBackoffBaseSeconds ?? Math.max(1, Math.min(BACKOFF_BASE_PER_VISIBILITY * visibility, set.retryBackoffMaxSeconds ?? limit, limit));
     const max = set.retryBackoffMaxSeconds ?? Math.min(limit, Math.max(BACKOFF_MAX_PER_VISIBILITY * visibility, base));
     return { retryBackoffBaseSeconds: base, retryBackoffMaxSeconds: max };
-}
-
-/** Physical names of a stack's resources: every name carries the stack, so stacks share an account and region safely. */
-export function physicalNames(stack: string) {
-    return {
-        topic: `OrderTopic-${stack}`,
-        queue: `OrderQueue-${stack}`,
-        deadLetterQueue: `OrderDlq-${stack}`,
-        table: `Orders-${stack}`,
-        function: `OrderProcessor-${stack}`,
-        role: `OrderProcessor-${stack}`,
-        alertsTopic: `OrderAlerts-${stack}`,
-        dashboard: `OrderPipeline-${stack}`,
-    } as const;
 }

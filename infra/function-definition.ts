@@ -2,7 +2,7 @@
 // (functions/OrderProcessor/aws-lambda-tools-defaults.json), for the stack and the local runner alike.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { FunctionRuntime } from "./packaging";
+import type { FunctionRuntime } from "./function-contract";
 
 /** The repository root (this file lives in infra/). */
 export const repositoryRoot = path.resolve(__dirname, "..");

@@ -4,7 +4,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createAlarms } from "./alarms";
-import { ConfigError, DEAD_LETTER_RETENTION_SECONDS, type PipelineSettings, physicalNames, validateSettings } from "./config";
+import { ConfigError, DEAD_LETTER_RETENTION_SECONDS, type PipelineSettings, validateSettings } from "./config";
+import { physicalNames } from "./naming";
 import { createDashboard } from "./dashboard";
 import { deployedRuntime, type FunctionDefinition, readFunctionDefinition } from "./function-definition";
 import type { FunctionBundle } from "./packaging";
@@ -22,6 +23,11 @@ export interface OrderPipelineArgs {
     /** Tags on every resource that takes them. Default: none beyond the provider's. */
     readonly tags?: Readonly<Record<string, string>>;
 }
+
+/** Said by `pulumi preview` and `up` when no one is subscribed to the alarms. */
+export const NO_ALARM_EMAIL_WARNING =
+    "order-pipeline:alarmEmail is not set: the alarms notify the alerts topic, and no one is subscribed to it. " +
+    "Set the on-call address (pulumi config set order-pipeline:alarmEmail ADDRESS), or subscribe the topic (output alertsTopicArn) to your paging tool.";
 
 export class OrderPipeline extends pulumi.ComponentResource {
     readonly table: aws.dynamodb.Table;
@@ -162,6 +168,8 @@ export class OrderPipeline extends pulumi.ComponentResource {
                 protocol: "email",
                 endpoint: s.alarmEmail,
             }, child);
+        } else {
+            void pulumi.log.warn(NO_ALARM_EMAIL_WARNING, this);
         }
 
         this.alarms = createAlarms(name, {

@@ -11,15 +11,11 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yazl from "yazl";
+import { assertBootstrapRuns } from "./bootstrap-check";
+import { type Architecture, BOOTSTRAP, type FunctionRuntime } from "./function-contract";
 import { functionDirectory, repositoryRoot } from "./function-definition";
 
-/** Lambda's instruction set names. */
-export type Architecture = "arm64" | "x86_64";
-
-/** How the function runs on Lambda: a Native AOT `bootstrap` on provided.al2023, or the dotnet10 managed runtime. */
-export type FunctionRuntime = "aot" | "managed";
-
-export const FUNCTION_RUNTIMES: readonly FunctionRuntime[] = ["aot", "managed"];
+export { type Architecture, BOOTSTRAP, FUNCTION_RUNTIMES, type FunctionRuntime } from "./function-contract";
 
 export interface FunctionBundle {
     /** The files that are zipped: `bootstrap` alone for aot, the published assemblies for managed. */
@@ -52,9 +48,6 @@ export interface PackageOptions {
 
 /** The function's assembly: the name of its native executable and of its managed dll. */
 const FUNCTION_ASSEMBLY = "OrderProcessor";
-
-/** The name Lambda runs on provided.al2023. */
-export const BOOTSTRAP = "bootstrap";
 
 /** Same instant for every zip entry: the earliest a zip can store. */
 const ZIP_EPOCH = new Date(1980, 0, 1, 0, 0, 0);
@@ -90,6 +83,8 @@ export async function packageFunction(architecture: Architecture, options: Packa
             let readyToRun = false;
             if (runtime === "aot") {
                 publishNative(project, directory, architecture);
+                // Before the zip: only what provided.al2023 can start is packaged (bootstrap-check.ts).
+                assertBootstrapRuns(path.join(directory, BOOTSTRAP), architecture);
             } else {
                 readyToRun = publishDotnet(project, directory, architecture, wantReadyToRun).readyToRun;
             }
@@ -98,6 +93,8 @@ export async function packageFunction(architecture: Architecture, options: Packa
         },
     );
     const { result, reused } = await build;
+    // A reused build is checked again: the check may have changed, or the file been replaced since.
+    if (reused && runtime === "aot") assertBootstrapRuns(path.join(directory, BOOTSTRAP), architecture);
     const bytes = fs.readFileSync(zipPath);
     return {
         directory,

@@ -15,7 +15,7 @@ import {
     StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { parseArgs } from "node:util";
-import { physicalNames } from "../infra/config";
+import { physicalNames } from "../infra/naming";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./clients";
 import { unwrap } from "./messages";
 import { parseFunctionLog, type RecordLine } from "./function-log";

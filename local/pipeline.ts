@@ -18,6 +18,7 @@ import {
     lambdaEnvironment,
     runtimeCommand,
 } from "./runtime-api/execution-environments";
+import { lambdaKeepsLogLine } from "./runtime-api/log-filter";
 import { loadStackSettings } from "./stack-file";
 
 export const DEFAULT_SQS_PORT = 4566;
@@ -39,7 +40,7 @@ export interface LocalPipelineOptions {
     readonly dynamodbEndpoint?: string;
     /** Where the bundle (and in managed mode the managed bootstrap) is built. Default .build/ in the repository. */
     readonly buildRoot?: string;
-    /** Each line the function logs (JSON). */
+    /** Each line the function logs that Lambda's log-level filter keeps at the stack's logLevel (runtime-api/log-filter.ts): what CloudWatch would get. */
     readonly onFunctionLog?: (line: string) => void;
     /** Notices: an execution environment that failed its init, crashed or timed out, an unreachable queue, an invocation that did not complete. */
     readonly onNotice?: (message: string) => void;
@@ -108,7 +109,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         const environments = await ExecutionEnvironments.start({
             ...fn,
             maximumConcurrency: settings.maximumConcurrency,
-            onLog: options.onFunctionLog ?? (() => undefined),
+            onLog: (line) => {
+                if (lambdaKeepsLogLine(line, settings.logLevel)) options.onFunctionLog?.(line);
+            },
             onNotice: notice,
         });
         cleanup.push(() => environments.stop());

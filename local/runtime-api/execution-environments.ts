@@ -329,7 +329,7 @@ export class ExecutionEnvironments {
                 settleInit({ kind: "ready" });
             },
             onInitError: (error) => {
-                const failure = new FunctionInitError(error.errorType, error.errorMessage);
+                const failure = new FunctionInitError(error.errorType, error.cause ? `${error.errorMessage} (cause: ${describeError(error.cause)})` : error.errorMessage);
                 settleInit({ kind: "failed", error: failure, result: { kind: "error", message: describeError(error) } });
             },
             onNotice: notice,
@@ -392,9 +392,13 @@ export class ExecutionEnvironments {
     }
 }
 
-/** An invocation error as one line: the error type Lambda would report, then the function's message. */
-function describeError(error: FunctionError): string {
-    return error.errorMessage ? `${error.errorType}: ${error.errorMessage}` : error.errorType;
+/**
+ * An error as one line: the error type Lambda would report, then the function's message, then each cause's (a
+ * constructor's own exception behind reflection's TargetInvocationException, in the managed runtime).
+ */
+export function describeError(error: Pick<FunctionError, "errorType" | "errorMessage" | "cause">): string {
+    const own = error.errorMessage ? `${error.errorType}: ${error.errorMessage}` : error.errorType;
+    return error.cause ? `${own} (cause: ${describeError(error.cause)})` : own;
 }
 
 /** Lambda's log stream name for a new environment: `YYYY/MM/DD/[$LATEST]` and 32 hex digits. */

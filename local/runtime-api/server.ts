@@ -36,6 +36,8 @@ export interface FunctionError {
     readonly stackTrace: readonly string[];
     /** The Lambda-Runtime-Function-Error-Type header, such as Runtime.InitError or Function.InvalidOperationException. */
     readonly functionErrorType: string | undefined;
+    /** The error that caused it, as Lambda's .NET client nests it (`cause`, the exception's InnerException). */
+    readonly cause?: { readonly errorType: string; readonly errorMessage: string; readonly cause?: FunctionError["cause"] };
 }
 
 /** How one invocation ended, as far as the Runtime API knows: a response, an error, or nothing (the server was closed). */
@@ -315,7 +317,17 @@ export function parseError(body: Buffer, functionErrorType: string | undefined):
     const errorType = typeof parsed?.errorType === "string" && parsed.errorType !== "" ? parsed.errorType : (functionErrorType ?? "Unknown");
     const errorMessage = parsed ? (typeof parsed.errorMessage === "string" ? parsed.errorMessage : "") : text.trim().slice(0, 4096);
     const stackTrace = Array.isArray(parsed?.stackTrace) ? (parsed.stackTrace as unknown[]).filter((line): line is string => typeof line === "string") : [];
-    return { errorType, errorMessage, stackTrace, functionErrorType };
+    const cause = parseCause(parsed?.cause, 0);
+    return { errorType, errorMessage, stackTrace, functionErrorType, ...(cause ? { cause } : {}) };
+}
+
+/** A nested `cause` (Amazon.Lambda.RuntimeSupport, ExceptionHandling/LambdaJsonExceptionWriter.cs), a few levels deep at most. */
+function parseCause(value: unknown, depth: number): FunctionError["cause"] {
+    if (depth >= 8 || value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+    const { errorType, errorMessage, cause } = value as Record<string, unknown>;
+    if (typeof errorType !== "string" && typeof errorMessage !== "string") return undefined;
+    const inner = parseCause(cause, depth + 1);
+    return { errorType: typeof errorType === "string" ? errorType : "Unknown", errorMessage: typeof errorMessage === "string" ? errorMessage : "", ...(inner ? { cause: inner } : {}) };
 }
 
 function header(request: http.IncomingMessage, name: string): string | undefined {

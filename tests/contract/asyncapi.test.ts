@@ -9,7 +9,8 @@ import { DiagnosticSeverity, Parser } from "@asyncapi/parser";
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
-import { DEFAULTS, physicalNames } from "../../infra/config";
+import { DEFAULTS } from "../../infra/config";
+import { physicalNames } from "../../infra/naming";
 import { repositoryRoot } from "../../infra/function-definition";
 
 interface CorpusCase {

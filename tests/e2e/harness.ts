@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import type { Message } from "@aws-sdk/client-sqs";
-import { PROJECT } from "../../infra/config";
+import { DEFAULTS, PROJECT } from "../../infra/config";
+import type { FunctionRuntime } from "../../infra/packaging";
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { parseFunctionLog, type RecordLine } from "../../local/function-log";
@@ -50,6 +51,21 @@ const RUNTIME_OVERRIDE: Readonly<Record<string, string>> = process.env.E2E_FUNCT
 /** One build folder per test process, shared by its pipelines (the bundle is built once), removed at exit. */
 let buildRoot: string | undefined;
 
+/** The test process's build folder (made on first use, removed at exit): its pipelines and functions share one build. */
+export function testBuildRoot(): string {
+    if (!buildRoot) {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "order-pipeline-e2e-"));
+        process.once("exit", () => fs.rmSync(root, { recursive: true, force: true }));
+        buildRoot = root;
+    }
+    return buildRoot;
+}
+
+/** The functionRuntime the end-to-end tests run (E2E_FUNCTION_RUNTIME, else the stack's default). */
+export function testFunctionRuntime(): FunctionRuntime {
+    return process.env.E2E_FUNCTION_RUNTIME === "managed" ? "managed" : process.env.E2E_FUNCTION_RUNTIME === "aot" ? "aot" : DEFAULTS.functionRuntime;
+}
+
 /** Starts a pipeline before the file's tests and stops it after them; call the result inside a test. */
 export function usePipeline(overrides: Readonly<Record<string, string>> = {}): () => TestPipeline {
     let pipeline: TestPipeline | undefined;
@@ -68,18 +84,13 @@ export async function startTestPipeline(overrides: Readonly<Record<string, strin
     const metrics: Array<Record<string, unknown>> = [];
     const notices: string[] = [];
     const invocations: InvocationReport[] = [];
-    if (!buildRoot) {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "order-pipeline-e2e-"));
-        process.once("exit", () => fs.rmSync(root, { recursive: true, force: true }));
-        buildRoot = root;
-    }
     const pipeline = await startLocalPipeline({
         stack: "dev",
         overrides: { ...FAST_RETRIES, ...RUNTIME_OVERRIDE, ...overrides },
         sqsPort: 0,
         dynamodbPort: 0,
         dynamodbEndpoint,
-        buildRoot,
+        buildRoot: testBuildRoot(),
         onFunctionLog: (line) => {
             const entry = parseFunctionLog(line);
             if (entry?.kind === "record") records.push(entry);

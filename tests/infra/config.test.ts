@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { outageToleranceSeconds } from "../../infra/backoff";
-import { ConfigError, DEFAULTS, DERIVED_DEFAULTS, loadSettings, physicalNames, retryBackoffDefaults } from "../../infra/config";
+import { ConfigError, DEFAULTS, DERIVED_DEFAULTS, loadSettings, retryBackoffDefaults } from "../../infra/config";
+import { physicalNames } from "../../infra/naming";
 import { repositoryRoot } from "../../infra/function-definition";
 import { listStacks, loadStackSettings } from "../../local/stack-file";
 

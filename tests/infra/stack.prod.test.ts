@@ -1,12 +1,16 @@
 // The prod stack under Pulumi mocks: what differs from dev, and that nothing collides with dev.
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
-import { physicalNames } from "../../infra/config";
+import { before, describe, it, mock } from "node:test";
+import { NO_ALARM_EMAIL_WARNING } from "../../infra/order-pipeline";
+import { physicalNames } from "../../infra/naming";
 import { dashboardProblems, REGION, runStack, stackMetrics, type StackRun } from "./mock-stack";
 
 let run: StackRun;
+/** What the program warned: under mocks, with no engine, pulumi.log.warn writes to console.warn. */
+const warnings: string[] = [];
 
 before(async () => {
+    mock.method(console, "warn", (...args: unknown[]) => void warnings.push(args.map(String).join(" ")));
     run = await runStack("prod");
 });
 
@@ -29,11 +33,19 @@ describe("prod stack", () => {
         assert.equal(JSON.parse(queue.redrivePolicy).maxReceiveCount, 3);
     });
 
-    it("alarm email is subscribed to the alerts topic", () => {
-        const email = run.one("aws:sns/topicSubscription:TopicSubscription", "-alerts-email").inputs;
+    it("ships no placeholder alarm address: no email subscription, and the preview warns that no one is notified", () => {
+        assert.equal(run.all("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.inputs.protocol === "email").length, 0);
+        assert.ok(warnings.some((w) => w.includes(NO_ALARM_EMAIL_WARNING)), `warnings: ${warnings.join(" | ")}`);
+    });
+
+    it("a configured alarm email is subscribed to the alerts topic, with no warning", async () => {
+        warnings.length = 0;
+        const withEmail = await runStack("prod", { "order-pipeline:alarmEmail": "oncall@example.org" });
+        const email = withEmail.one("aws:sns/topicSubscription:TopicSubscription", "-alerts-email").inputs;
         assert.equal(email.protocol, "email");
-        assert.equal(email.endpoint, "orders-oncall@example.com");
+        assert.equal(email.endpoint, "oncall@example.org");
         assert.equal(email.topic, "arn:aws:sns:us-east-1:123456789012:OrderAlerts-prod");
+        assert.equal(warnings.filter((w) => w.includes(NO_ALARM_EMAIL_WARNING)).length, 0);
     });
 
     it("alarms watch prod's own resources, with the thresholds of Pulumi.prod.yaml, and alert prod's alerts topic", () => {
