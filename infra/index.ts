@@ -16,6 +16,7 @@ const pipeline = new OrderPipeline("orders", {
     nameSuffix: stack,
     bundle: packageFunction(settings.functionArchitecture, { runtime: settings.functionRuntime }),
     tags: { project: PROJECT, stack },
+    region: new pulumi.Config("aws").get("region"),
 });
 
 export const topicArn = pipeline.topic.arn;
@@ -23,6 +24,8 @@ export const queueUrl = pipeline.queue.url;
 export const deadLetterQueueUrl = pipeline.deadLetterQueue.url;
 export const tableName = pipeline.table.name;
 export const functionName = pipeline.function.name;
+/** The version the event source mapping invokes (through the alias `live`). */
+export const liveVersion = pipeline.liveAlias.functionVersion;
 export const alertsTopicArn = pipeline.alertsTopic.arn;
 export const dashboardName = pipeline.dashboard.dashboardName;
 export const dashboardUrl = dashboardConsoleUrl(pipeline.dashboard.dashboardName);

@@ -2,14 +2,19 @@
 // function → DynamoDB table, with the permissions and the event source mapping that join them, and the alarms
 // (infra/alarms.ts) and dashboard (infra/dashboard.ts) that watch them.
 import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createAlarms } from "./alarms";
 import { ConfigError, DEAD_LETTER_RETENTION_SECONDS, type PipelineSettings, validateSettings } from "./config";
 import { physicalNames } from "./naming";
 import { createDashboard } from "./dashboard";
-import { deployedRuntime, type FunctionDefinition, readFunctionDefinition } from "./function-definition";
+import { deployedRuntime, type FunctionDefinition, readFunctionDefinition, repositoryRoot } from "./function-definition";
 import type { FunctionBundle } from "./packaging";
 import { deadLetterQueuePolicy, functionPolicy, lambdaAssumeRolePolicy, orderQueuePolicy, redriveAllowPolicy, redrivePolicy } from "./policies";
+import { SMOKE_COMMAND } from "./smoke-invocation";
+
+/** The alias the event source mapping invokes; it moves to a new version only after that version's smoke invocation. */
+export const LIVE_ALIAS = "live";
 
 export interface OrderPipelineArgs {
     /** Validated settings, normally `loadSettings` of the stack's config (infra/config.ts lists every default). */
@@ -22,6 +27,8 @@ export interface OrderPipelineArgs {
     readonly definition?: FunctionDefinition;
     /** Tags on every resource that takes them. Default: none beyond the provider's. */
     readonly tags?: Readonly<Record<string, string>>;
+    /** The AWS region the smoke invocation calls (the stack's aws:region). Default: the SDK's own (AWS_REGION). */
+    readonly region?: string;
 }
 
 /** Said by `pulumi preview` and `up` when no one is subscribed to the alarms. */
@@ -29,12 +36,23 @@ export const NO_ALARM_EMAIL_WARNING =
     "order-pipeline:alarmEmail is not set: the alarms notify the alerts topic, and no one is subscribed to it. " +
     "Set the on-call address (pulumi config set order-pipeline:alarmEmail ADDRESS), or subscribe the topic (output alertsTopicArn) to your paging tool.";
 
+/** The version a smoke check ran against, from its environment; a check without one is a defect of this component. */
+function checkedVersion(environment: Readonly<Record<string, string>> | undefined): string {
+    const version = environment?.SMOKE_QUALIFIER;
+    if (!version) throw new Error("the smoke check names no function version");
+    return version;
+}
+
 export class OrderPipeline extends pulumi.ComponentResource {
     readonly table: aws.dynamodb.Table;
     readonly topic: aws.sns.Topic;
     readonly queue: aws.sqs.Queue;
     readonly deadLetterQueue: aws.sqs.Queue;
     readonly function: aws.lambda.Function;
+    /** Invokes each new version once, before the alias moves to it (infra/smoke-invocation.ts). */
+    readonly smokeCheck: command.local.Command;
+    /** `live`: the version the event source mapping invokes, one that has started and answered its smoke invocation. */
+    readonly liveAlias: aws.lambda.Alias;
     readonly eventSourceMapping: aws.lambda.EventSourceMapping;
     readonly alertsTopic: aws.sns.Topic;
     readonly alarms: aws.cloudwatch.MetricAlarm[];
@@ -148,13 +166,37 @@ export class OrderPipeline extends pulumi.ComponentResource {
             tracingConfig: { mode: "Active" },
             // Lambda drops application lines below logLevel and passes it to the function as AWS_LAMBDA_LOG_LEVEL.
             loggingConfig: { logFormat: "JSON", applicationLogLevel: s.logLevel, systemLogLevel: "INFO", logGroup: logGroup.name },
+            // Every change of code or configuration publishes a version; orders reach one only through the alias.
+            publish: true,
             tags,
         }, { ...child, dependsOn: [logGroup, rolePolicy] });
+
+        // The new version must start (init, priming reads of the table and the queue) and answer an event with no
+        // records with {"batchItemFailures":[]} before any order reaches it; if not, the command fails, `pulumi up`
+        // fails with the function's error, and the alias stays on the version that works. Runs again for each version.
+        this.smokeCheck = new command.local.Command(`${name}-smoke-check`, {
+            create: SMOKE_COMMAND,
+            dir: repositoryRoot,
+            environment: {
+                SMOKE_FUNCTION_NAME: this.function.name,
+                SMOKE_QUALIFIER: this.function.version,
+                ...(args.region ? { AWS_REGION: args.region } : {}),
+            },
+            triggers: [this.function.version],
+        }, child);
+
+        // The alias takes its version from the smoke check's own inputs: it cannot move before the check has passed.
+        this.liveAlias = new aws.lambda.Alias(`${name}-live`, {
+            name: LIVE_ALIAS,
+            functionName: this.function.name,
+            functionVersion: this.smokeCheck.environment.apply((environment) => checkedVersion(environment)),
+        }, child);
 
         // The mapping checks the role's SQS permissions when it is created: the role policy comes first.
         this.eventSourceMapping = new aws.lambda.EventSourceMapping(`${name}-mapping`, {
             eventSourceArn: this.queue.arn,
-            functionName: this.function.arn,
+            // The alias, never $LATEST: orders reach only a version that passed its smoke invocation.
+            functionName: this.liveAlias.arn,
             batchSize: s.batchSize,
             maximumBatchingWindowInSeconds: s.maximumBatchingWindowSeconds,
             functionResponseTypes: ["ReportBatchItemFailures"],
@@ -193,6 +235,7 @@ export class OrderPipeline extends pulumi.ComponentResource {
             deadLetterQueueUrl: this.deadLetterQueue.url,
             tableName: this.table.name,
             functionName: this.function.name,
+            liveVersion: this.liveAlias.functionVersion,
             alertsTopicArn: this.alertsTopic.arn,
             dashboardName: this.dashboard.dashboardName,
         });

@@ -67,8 +67,9 @@ public sealed class Function
     /// paths run on a built-in sample; the DynamoDB client reads a key no order can have
     /// (<see cref="DynamoDbOrderStore.PrimingKey"/>) and the SQS client one attribute of the queue, at once, which
     /// resolves their endpoints and credentials, builds their request pipelines and opens their connections; the
-    /// code paths run while those two requests are on the wire. Nothing is written. A failure (the table unreachable,
-    /// say) is logged and ignored: the first batch pays instead.
+    /// code paths run while those two requests are on the wire. Nothing is written. A passing failure (the table
+    /// unreachable, say) is logged and ignored: the first batch pays instead. A failure no retry can fix (no permission,
+    /// no such table or queue: <see cref="IsConfigurationError"/>) fails the init, so this version never gets an order.
     /// </summary>
     public void Prime()
     {
@@ -87,6 +88,13 @@ public sealed class Function
         {
             network.GetAwaiter().GetResult();
         }
+        catch (Exception e) when (IsConfigurationError(e))
+        {
+            // Not a passing fault: this version cannot reach its table or queue at all (no permission, no such
+            // resource, no valid credentials). Failing the init fails the deployment's smoke invocation, so the
+            // alias stays on the version that works instead of moving to one that would fail every order.
+            throw new InvalidOperationException($"the function cannot use its table or queue, so it does not start: {e.GetType().Name}: {e.Message}", e);
+        }
         catch (Exception e)
         {
             failure = $"{e.GetType().Name}: {e.Message}";
@@ -94,6 +102,25 @@ public sealed class Function
 
         _log.Notice(failure is null ? LogLevel.Debug : LogLevel.Warn, failure is null ? "function primed" : $"function priming failed, the first batch will be slower: {failure}", Stopwatch.GetElapsedTime(started));
     }
+
+    /// <summary>
+    /// Error codes that no retry can fix: the role lacks a permission, the table or queue does not exist, the credentials
+    /// are not valid (DynamoDB's and SQS's documented common and operation errors). Anything else met while priming (a
+    /// timeout, throttling, a 5xx) may pass, and only makes the first batch slower.
+    /// </summary>
+    private static readonly HashSet<string> ConfigurationErrorCodes = new(StringComparer.Ordinal)
+    {
+        "AccessDeniedException", "AccessDenied", "ResourceNotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueDoesNotExist", "UnrecognizedClientException", "InvalidClientTokenId", "MissingAuthenticationToken", "InvalidSignatureException",
+    };
+
+    /// <summary>Whether a priming failure means this version cannot work at all (see <see cref="ConfigurationErrorCodes"/>).</summary>
+    internal static bool IsConfigurationError(Exception error) => error switch
+    {
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsConfigurationError),
+        AmazonServiceException service => service.ErrorCode is { } code && ConfigurationErrorCodes.Contains(code),
+        _ => false,
+    };
 
     /// <summary>An SNS envelope of a valid order, for <see cref="Prime"/>.</summary>
     private const string PrimingSample =

@@ -38,7 +38,10 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
         case "aws:dynamodb/table:Table":
             return { arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${physical}`, name: physical };
         case "aws:lambda/function:Function":
-            return { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}`, name: physical };
+            // A published function: its newest version, as Lambda numbers them.
+            return { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}`, name: physical, version: "7", qualifiedArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}:7` };
+        case "aws:lambda/alias:Alias":
+            return { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${String(inputs.functionName)}:${physical}`, name: physical };
         case "aws:cloudwatch/logGroup:LogGroup":
             return { arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}`, name: physical };
         case "aws:iam/role:Role":

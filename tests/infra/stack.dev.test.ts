@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { readFunctionDefinition, repositoryRoot } from "../../infra/function-definition";
 import type { PolicyDocument } from "../../infra/policies";
+import { SMOKE_COMMAND } from "../../infra/smoke-invocation";
 import { ACCOUNT, dashboardProblems, placeholderBundle, REGION, runStack, stackMetrics, type StackRun } from "./mock-stack";
 import { zipEntries } from "./zip";
 
@@ -193,11 +194,28 @@ describe("dev stack", () => {
     it("event source mapping feeds the queue to the function in batches of 10 and reports item failures", () => {
         const mapping = run.one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
         assert.equal(mapping.eventSourceArn, arn.queue);
-        assert.equal(mapping.functionName, arn.function);
+        assert.equal(mapping.functionName, `${arn.function}:live`, "the alias live, never $LATEST");
         assert.equal(mapping.batchSize, 10);
         assert.equal(mapping.maximumBatchingWindowInSeconds, 0);
         assert.deepEqual(mapping.functionResponseTypes, ["ReportBatchItemFailures"]);
         assert.deepEqual(mapping.scalingConfig, { maximumConcurrency: 2 });
+    });
+
+    it("the function publishes a version for every change of code or configuration", () => {
+        assert.equal(run.one("aws:lambda/function:Function").inputs.publish, true);
+    });
+
+    it("each new version gets a smoke invocation through Lambda's Invoke API before the alias moves", () => {
+        const check = run.one("command:local:Command", "-smoke-check").inputs;
+        assert.equal(check.create, SMOKE_COMMAND);
+        assert.equal(check.dir, repositoryRoot);
+        assert.deepEqual(check.environment, { SMOKE_FUNCTION_NAME: "OrderProcessor-dev", SMOKE_QUALIFIER: "7", AWS_REGION: REGION });
+        assert.deepEqual(check.triggers, ["7"], "run again for every new version");
+    });
+
+    it("the alias live points at the version the smoke check ran against", () => {
+        const alias = run.one("aws:lambda/alias:Alias").inputs;
+        assert.deepEqual([alias.name, alias.functionName, alias.functionVersion], ["live", "OrderProcessor-dev", "7"]);
     });
 
     it("alarms watch the DLQ, the queue age, errors, throttles, invalid orders, the lag and failed writes, and alert the alerts topic", () => {
@@ -235,6 +253,7 @@ describe("dev stack", () => {
                 deadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/OrderDlq-dev`,
                 tableName: "Orders-dev",
                 functionName: "OrderProcessor-dev",
+                liveVersion: "7",
                 alertsTopicArn: arn.alerts,
                 dashboardName: "OrderPipeline-dev",
                 dashboardUrl: `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/OrderPipeline-dev`,

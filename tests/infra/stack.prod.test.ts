@@ -84,7 +84,11 @@ describe("prod stack", () => {
     });
 
     it("physical names carry the stack and none is dev's", () => {
+        // An alias's name is scoped to its function, whose name carries the stack.
+        const alias = run.one("aws:lambda/alias:Alias").inputs;
+        assert.deepEqual([alias.name, alias.functionName], ["live", "OrderProcessor-prod"]);
         const named = run.resources
+            .filter((r) => r.type !== "aws:lambda/alias:Alias")
             .map((r) => r.inputs.name ?? r.inputs.dashboardName)
             .filter((name): name is string => typeof name === "string");
         const dev = new Set<string>([...Object.values(physicalNames("dev")), "/aws/lambda/OrderProcessor-dev"]);

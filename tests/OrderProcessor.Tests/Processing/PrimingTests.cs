@@ -80,6 +80,41 @@ public sealed class PrimingTests : FunctionWithMockedClients
         Assert.That(LogLines().Single().GetProperty("message").GetString(), Does.StartWith("function priming failed, the first batch will be slower: TaskCanceledException"));
     }
 
+    [TestCase("AccessDeniedException")]
+    [TestCase("ResourceNotFoundException")]
+    [TestCase("UnrecognizedClientException")]
+    public void Prime_TableRefusesForGood_FailsTheInitWithTheReason(string code)
+    {
+        Dynamo.Setup(c => c.GetItemAsync(It.IsAny<GetItemRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new AmazonDynamoDBException("User is not authorized to perform: dynamodb:GetItem") { ErrorCode = code, StatusCode = System.Net.HttpStatusCode.BadRequest });
+        QueueAttributesAnswer();
+        var function = CreateFunction(LogLevel.Debug);
+
+        var error = Assert.Throws<InvalidOperationException>(function.Prime);
+
+        Assert.That(error!.Message, Is.EqualTo("the function cannot use its table or queue, so it does not start: AmazonDynamoDBException: User is not authorized to perform: dynamodb:GetItem"));
+    }
+
+    [Test]
+    public void Prime_QueueDoesNotExist_FailsTheInit()
+    {
+        Dynamo.Setup(c => c.GetItemAsync(It.IsAny<GetItemRequest>(), It.IsAny<CancellationToken>())).ReturnsAsync(new GetItemResponse());
+        Sqs.Setup(c => c.GetQueueAttributesAsync(It.IsAny<GetQueueAttributesRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Amazon.SQS.AmazonSQSException("The specified queue does not exist.") { ErrorCode = "AWS.SimpleQueueService.NonExistentQueue" });
+
+        Assert.Throws<InvalidOperationException>(CreateFunction(LogLevel.Debug).Prime);
+    }
+
+    [Test]
+    public void Prime_Throttled_IsAPassingFaultThatOnlyLogs()
+    {
+        Dynamo.Setup(c => c.GetItemAsync(It.IsAny<GetItemRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new AmazonDynamoDBException("Rate exceeded") { ErrorCode = "ProvisionedThroughputExceededException" });
+        QueueAttributesAnswer();
+
+        Assert.DoesNotThrow(CreateFunction(LogLevel.Debug).Prime);
+    }
+
     /// <summary>The order id an order with <paramref name="orderId"/> is read with, or null when it is rejected.</summary>
     private static string? MessageBodyParserOrderId(string orderId) =>
         OrderProcessor.Orders.MessageBodyParser.Parse(TestEvents.Order(orderId)).Order?.OrderId;
