@@ -8,7 +8,7 @@ import { repositoryRoot } from "../infra/function-definition";
 import { packageFunction } from "../infra/packaging";
 import { SAMPLE_ORDER } from "../infra/sample-order";
 import { runCommand } from "../local/command";
-import { loadStackSettings } from "../local/stack-file";
+import { loadStackSettings } from "../infra/stack-file";
 import { measureColdStart } from "./cold-start";
 import { costPerMillionOrders, PRICES } from "./cost";
 import { runMicroBenchmarks } from "./micro";

@@ -1,30 +1,40 @@
-// `npm run package -- [--architecture arm64|x86_64] [--runtime aot|managed] [--no-ready-to-run] [--force]`: builds
-// the function bundle the way the stack does and prints where it is, as one JSON line (read by the .NET bundle
-// tests). Without --runtime it builds what the default config deploys (aot); without --architecture, this machine's.
+// `npm run package -- [--stack NAME | --architecture arm64|x86_64 --runtime aot|managed] [--no-ready-to-run] [--force]`:
+// builds the function bundle the way the stack does, checks it as packaging always does (a Native AOT bootstrap that
+// provided.al2023 could not start is refused: bootstrap-check.ts), and prints where it is, as one JSON line (read by
+// the .NET bundle tests). --stack builds what that stack deploys (its functionArchitecture and functionRuntime), as
+// the deploy workflow does before `pulumi up`; without it, --runtime defaults to aot and --architecture to this machine's.
 import { parseArgs } from "node:util";
 import { DEFAULTS } from "./config";
-import { type Architecture, FUNCTION_RUNTIMES, type FunctionRuntime, hostArchitecture, packageFunction } from "./packaging";
+import { type Architecture, ARCHITECTURES, FUNCTION_RUNTIMES, type FunctionRuntime } from "./function-contract";
+import { hostArchitecture, packageFunction } from "./packaging";
+import { loadStackSettings } from "./stack-file";
 import { runCommand } from "../local/command";
 
 async function main(): Promise<void> {
     const { values } = parseArgs({
         options: {
-            architecture: { type: "string", default: hostArchitecture() },
-            runtime: { type: "string", default: DEFAULTS.functionRuntime },
+            stack: { type: "string" },
+            architecture: { type: "string" },
+            runtime: { type: "string" },
             "no-ready-to-run": { type: "boolean", default: false },
             force: { type: "boolean", default: false },
             "output-root": { type: "string" },
         },
     });
-    const architecture = values.architecture;
-    if (architecture !== "arm64" && architecture !== "x86_64") {
-        throw new Error(`--architecture is "${architecture}"; allowed: arm64, x86_64`);
+    if (values.stack !== undefined && (values.architecture !== undefined || values.runtime !== undefined)) {
+        throw new Error("--stack takes the architecture and runtime from the stack's config: give --stack, or --architecture and --runtime");
     }
-    if (!(FUNCTION_RUNTIMES as readonly string[]).includes(values.runtime)) {
-        throw new Error(`--runtime is "${values.runtime}"; allowed: ${FUNCTION_RUNTIMES.join(", ")}`);
+    const settings = values.stack !== undefined ? loadStackSettings(values.stack) : undefined;
+    const architecture = settings?.functionArchitecture ?? values.architecture ?? hostArchitecture();
+    const runtime = settings?.functionRuntime ?? values.runtime ?? DEFAULTS.functionRuntime;
+    if (!(ARCHITECTURES as readonly string[]).includes(architecture)) {
+        throw new Error(`--architecture is "${architecture}"; allowed: ${ARCHITECTURES.join(", ")}`);
+    }
+    if (!(FUNCTION_RUNTIMES as readonly string[]).includes(runtime)) {
+        throw new Error(`--runtime is "${runtime}"; allowed: ${FUNCTION_RUNTIMES.join(", ")}`);
     }
     const bundle = await packageFunction(architecture as Architecture, {
-        runtime: values.runtime as FunctionRuntime,
+        runtime: runtime as FunctionRuntime,
         readyToRun: !values["no-ready-to-run"],
         force: values.force,
         outputRoot: values["output-root"],

@@ -19,7 +19,7 @@ import {
     runtimeCommand,
 } from "./runtime-api/execution-environments";
 import { lambdaKeepsLogLine } from "./runtime-api/log-filter";
-import { loadStackSettings } from "./stack-file";
+import { loadStackSettings } from "../infra/stack-file";
 
 export const DEFAULT_SQS_PORT = 4566;
 export const DEFAULT_DYNAMODB_PORT = 8000;

@@ -65,6 +65,38 @@ export function toSqsEvent(messages: readonly Message[], queueArn: string, regio
 }
 
 /**
+ * The most an invocation's event may weigh: Lambda's 6 MB quota on a synchronous invocation's payload, which its SQS
+ * event source respects when it builds a batch ("until the batch window expires, the invocation payload size quota is
+ * reached, or the configured maximum batch size is reached": https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html;
+ * the quota: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ */
+export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+
+/**
+ * The received messages as invocation events, in order, each within `maxBytes`: as many messages per event as fit,
+ * so that a batch of large messages (SQS allows up to 1 MiB each) becomes several invocations, as on Lambda.
+ */
+export function eventsWithinPayloadQuota(batch: readonly Message[], queueArn: string, region: string, maxBytes: number = MAX_EVENT_BYTES): Array<{ messages: Message[]; event: Buffer }> {
+    const envelope = Buffer.byteLength(JSON.stringify(toSqsEvent([], queueArn, region)));
+    const events: Array<{ messages: Message[]; event: Buffer }> = [];
+    let current: Message[] = [];
+    let size = envelope;
+    for (const message of batch) {
+        const record = Buffer.byteLength(JSON.stringify(toSqsEvent([message], queueArn, region))) - envelope;
+        if (current.length > 0 && size + 1 + record > maxBytes) {
+            events.push({ messages: current, event: Buffer.from(JSON.stringify(toSqsEvent(current, queueArn, region))) });
+            current = [];
+            size = envelope;
+        }
+        // A comma between records.
+        size += (current.length > 0 ? 1 : 0) + record;
+        current.push(message);
+    }
+    if (current.length > 0) events.push({ messages: current, event: Buffer.from(JSON.stringify(toSqsEvent(current, queueArn, region))) });
+    return events;
+}
+
+/**
  * The message ids to keep (not delete) after an invocation, or undefined when the response is not a valid
  * partial batch response: then Lambda treats the whole batch as failed, and so does this.
  */
@@ -133,7 +165,11 @@ export class EventSourcePoller {
                 await sleep(1000, this.abort.signal);
                 continue;
             }
-            if (batch.length > 0) await this.invoke(batch, performance.now() - receiving);
+            if (batch.length === 0) continue;
+            const receiveMs = performance.now() - receiving;
+            for (const { messages, event } of eventsWithinPayloadQuota(batch, this.options.queueArn, this.options.region)) {
+                await this.invoke(messages, event, receiveMs);
+            }
         }
     }
 
@@ -180,10 +216,9 @@ export class EventSourcePoller {
         return batch;
     }
 
-    private async invoke(batch: Message[], receiveMs: number): Promise<void> {
-        const { queueArn, region, settings } = this.options;
+    private async invoke(batch: Message[], event: Buffer, receiveMs: number): Promise<void> {
+        const { settings } = this.options;
         const invoking = performance.now();
-        const event = Buffer.from(JSON.stringify(toSqsEvent(batch, queueArn, region)));
         const result = await this.options.invoke(event, settings.functionTimeoutSeconds * 1000);
         const invokeMs = performance.now() - invoking;
 

@@ -450,6 +450,17 @@ export interface LambdaFunctionConfiguration {
 }
 
 /**
+ * The variables Lambda defines and a function's configuration may not set ("Defined runtime environment variables",
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+ */
+export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+]);
+
+/**
  * The environment of a runtime process: the variables Lambda defines ("Defined runtime environment variables",
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime) with
  * local paths for Lambda's directories, then the function's own. AWS_LAMBDA_RUNTIME_API and
@@ -458,6 +469,11 @@ export interface LambdaFunctionConfiguration {
  * itself from each invocation's Lambda-Runtime-Trace-Id.
  */
 export function lambdaEnvironment(fn: LambdaFunctionConfiguration): Record<string, string> {
+    const reserved = Object.keys(fn.variables).filter((name) => RESERVED_VARIABLES.has(name));
+    if (reserved.length > 0) {
+        // Lambda refuses such a configuration ("Reserved keys used in this request"), so the local run does too.
+        throw new Error(`the function's variables use ${reserved.join(", ")}, which Lambda reserves for itself and refuses to set`);
+    }
     const osOnly = fn.runtime.startsWith("provided");
     return {
         _HANDLER: fn.handler,
@@ -474,6 +490,7 @@ export function lambdaEnvironment(fn: LambdaFunctionConfiguration): Record<strin
         AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
         AWS_LAMBDA_LOG_FORMAT: "JSON",
         AWS_LAMBDA_LOG_LEVEL: fn.logLevel.toUpperCase(),
+        AWS_ACCESS_KEY: fn.credentials.accessKeyId,
         AWS_ACCESS_KEY_ID: fn.credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: fn.credentials.secretAccessKey,
         AWS_SESSION_TOKEN: fn.credentials.sessionToken,

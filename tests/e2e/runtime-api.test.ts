@@ -494,5 +494,13 @@ describe("Lambda's variables", () => {
         assert.equal(custom.AWS_LAMBDA_FUNCTION_VERSION, "$LATEST");
         assert.equal(custom.AWS_LAMBDA_INITIALIZATION_TYPE, "on-demand");
         assert.equal(custom.AWS_LAMBDA_LOG_GROUP_NAME, "/aws/lambda/OrderProcessor-test");
+        assert.equal(custom.AWS_ACCESS_KEY, custom.AWS_ACCESS_KEY_ID, "both names of the key id, as Lambda sets them");
+    });
+
+    it("a function variable Lambda reserves is refused, as Lambda refuses the configuration", () => {
+        assert.throws(
+            () => lambdaEnvironment({ ...configuration(), variables: { TABLE_NAME: "Orders", AWS_REGION: "eu-west-1", _HANDLER: "x" } }),
+            /the function's variables use AWS_REGION, _HANDLER, which Lambda reserves for itself and refuses to set/,
+        );
     });
 });

@@ -12,7 +12,7 @@ import {
     SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
 } from "../../infra/backoff";
 import { DEFAULTS } from "../../infra/config";
-import { loadStackSettings } from "../../local/stack-file";
+import { loadStackSettings } from "../../infra/stack-file";
 
 /** How a delay is drawn from [min, max]: the function draws uniformly; the tests also take the extremes. */
 type Draw = (min: number, max: number) => number;

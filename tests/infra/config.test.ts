@@ -7,7 +7,7 @@ import { outageToleranceSeconds } from "../../infra/backoff";
 import { ConfigError, DEFAULTS, DERIVED_DEFAULTS, loadSettings, retryBackoffDefaults } from "../../infra/config";
 import { physicalNames } from "../../infra/naming";
 import { repositoryRoot } from "../../infra/function-definition";
-import { listStacks, loadStackSettings } from "../../local/stack-file";
+import { listStacks, loadStackSettings } from "../../infra/stack-file";
 
 const load = (values: Record<string, string>) =>
     loadSettings({ "aws:region": "us-east-1", ...Object.fromEntries(Object.entries(values).map(([key, value]) => [`order-pipeline:${key}`, value])) });

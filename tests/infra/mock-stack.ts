@@ -4,7 +4,7 @@ import Module from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../infra/config";
 import type { FunctionBundle } from "../../infra/packaging";
-import { readStackFile } from "../../local/stack-file";
+import { readStackFile } from "../../infra/stack-file";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { outageToleranceSeconds, recoveryDelaySeconds } from "../../infra/backoff";
 import { repositoryRoot } from "../../infra/function-definition";
-import { loadStackSettings } from "../../local/stack-file";
+import { loadStackSettings } from "../../infra/stack-file";
 import { placeholderBundle, runStack, type StackRun } from "./mock-stack";
 
 const STACKS = ["dev", "prod"] as const;

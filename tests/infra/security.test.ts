@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { securityRules, stackRules } from "../../policy/rules";
-import { listStacks, readStackFile } from "../../local/stack-file";
+import { listStacks, readStackFile } from "../../infra/stack-file";
 import { placeholderBundle, runStack } from "./mock-stack";
 import { packViolations } from "./security-rules";
 

@@ -1,10 +1,10 @@
-// Reads a stack's settings from its Pulumi.<stack>.yaml without the Pulumi engine, through the same
+// Reads a stack's settings from its Pulumi.<stack>.yaml without the Pulumi engine (the local pipeline, npm run package, the tests), through the same
 // loadSettings the stack uses: the local pipeline runs with exactly what `pulumi up` would deploy.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { loadSettings, type PipelineSettings } from "../infra/config";
-import { repositoryRoot } from "../infra/function-definition";
+import { loadSettings, type PipelineSettings } from "./config";
+import { repositoryRoot } from "./function-definition";
 
 /** The stacks that have a Pulumi.<stack>.yaml in the repository. */
 export function listStacks(root: string = repositoryRoot): string[] {
