@@ -135,8 +135,8 @@ export function assertBootstrapRuns(file: string, architecture: Architecture): B
         throw new Error(
             `the Native AOT bootstrap ${file} cannot run on Lambda's provided.al2023 (${architecture}):\n` +
                 problems.map((p) => `  - ${p}\n`).join("") +
-                "Build it where glibc is 2.34 or older (Amazon Linux 2023, or Debian 12 or Ubuntu 22.04, whose builds need no newer symbol), " +
-                "in the build container the README names (Deploy, \"Building the bootstrap\"), " +
+                "Build it on an older distribution (the Debian 12 and Ubuntu 24.04 builds need nothing newer than 2.34 today), " +
+                "or in an Amazon Linux 2023 container (docs/DEPLOY.md, \"What packaging refuses\"), " +
                 "or deploy the managed runtime instead: pulumi config set order-pipeline:functionRuntime managed.",
         );
     }
