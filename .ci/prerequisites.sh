@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 done
 
 # The packages, Debian's names; the TLS library's name is added below.
-packages=(clang lld binutils gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user libc6:arm64 cmake make g++ python3 shellcheck)
+packages=(clang lld binutils gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user libc6:arm64 cmake make g++ python3 xz-utils shellcheck)
 
 if [ ! -r "$root/etc/os-release" ]; then
     echo ".ci/prerequisites.sh: $root/etc/os-release not found: run it on Debian 12 or Ubuntu 24.04" >&2
@@ -46,10 +46,17 @@ case "$id" in
 esac
 packages+=("$libssl:arm64")
 
+# The packages are x86_64's, with arm64 as the foreign architecture: on an arm64 machine this would be the wrong way round.
+if [ -z "$root" ] && command -v dpkg >/dev/null 2>&1 && [ "$(dpkg --print-architecture)" != amd64 ]; then
+    echo ".ci/prerequisites.sh: this machine is $(dpkg --print-architecture); the script is written for x86_64 (amd64) machines" >&2
+    exit 1
+fi
+
+# sudo resets the environment: DEBIAN_FRONTEND goes through env.
 if [ "$(id -u)" -eq 0 ] || $dry_run; then
-    sudo=()
+    sudo=(env DEBIAN_FRONTEND=noninteractive)
 elif command -v sudo >/dev/null 2>&1; then
-    sudo=(sudo)
+    sudo=(sudo env DEBIAN_FRONTEND=noninteractive)
 else
     echo ".ci/prerequisites.sh: run it as root, or install sudo" >&2
     exit 1
@@ -59,10 +66,19 @@ run() {
     if $dry_run; then echo "+ $*"; else "${sudo[@]}" "$@"; fi
 }
 
+# As root the file is written directly; as a user, through sudo (env would not help a redirection).
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
 # Writes stdin to a file under $root/etc (with sudo unless dry), only when its content changes.
 write_file() {
     local file="$root$1" content
     content="$(cat)"
+    if [ -z "$content" ]; then
+        echo ".ci/prerequisites.sh: refusing to write an empty $1 (reading or editing it failed)" >&2
+        exit 1
+    fi
     if [ -f "$file" ] && [ "$(cat "$file")" = "$content" ]; then return; fi
     if [ -n "$root" ]; then
         printf '%s\n' "$content" >"$file"
@@ -70,7 +86,7 @@ write_file() {
         printf '+ write %s:\n%s\n' "$1" "$content"
         return
     else
-        printf '%s\n' "$content" | "${sudo[@]}" tee "$file" >/dev/null
+        printf '%s\n' "$content" | as_root tee "$file" >/dev/null
     fi
     echo ".ci/prerequisites.sh: wrote $1"
 }
@@ -88,8 +104,12 @@ if [ "$id" = ubuntu ]; then
         ' "$root$deb822")
     fi
     if [ -f "$root/etc/apt/sources.list" ]; then
-        # The one-line format of older images: "deb URI …" becomes "deb [arch=amd64] URI …".
-        write_file "/etc/apt/sources.list" < <(sed -E 's/^(deb(-src)?) (https?:|mirror)/\1 [arch=amd64] \3/' "$root/etc/apt/sources.list")
+        # The one-line format of older images: "deb URI …" becomes "deb [arch=amd64] URI …", and an entry that already
+        # has options ("deb [signed-by=…] URI …") gets arch=amd64 among them, unless it names its architectures.
+        write_file "/etc/apt/sources.list" < <(sed -E \
+            -e '/^deb(-src)? \[[^]]*arch=/b' \
+            -e 's/^(deb(-src)?) \[([^]]*)\]/\1 [arch=amd64 \3]/' \
+            -e 's/^(deb(-src)?) (https?:|mirror)/\1 [arch=amd64] \3/' "$root/etc/apt/sources.list")
     fi
     write_file "/etc/apt/sources.list.d/ubuntu-ports-arm64.sources" <<PORTS
 Types: deb
@@ -101,7 +121,6 @@ Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg
 PORTS
 fi
 
-export DEBIAN_FRONTEND=noninteractive
 run dpkg --add-architecture arm64
 run apt-get update -qq
 run apt-get install -y -qq "${packages[@]}"

@@ -88,8 +88,9 @@ public sealed class Function
         {
             network.GetAwaiter().GetResult();
         }
-        catch (Exception e) when (IsConfigurationError(e))
+        catch (Exception e) when (FirstConfigurationError(network, e) is { } fatal)
         {
+            e = fatal;
             // Not a passing fault: this version cannot reach its table or queue at all (no permission, no such
             // resource, no valid credentials). Failing the init fails the deployment's smoke invocation, so the
             // alias stays on the version that works instead of moving to one that would fail every order.
@@ -113,6 +114,13 @@ public sealed class Function
         "AccessDeniedException", "AccessDenied", "ResourceNotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
         "QueueDoesNotExist", "UnrecognizedClientException", "InvalidClientTokenId", "MissingAuthenticationToken", "InvalidSignatureException",
     };
+
+    /// <summary>
+    /// The first of the priming requests' failures that no retry can fix, looked for in all of them: awaiting
+    /// <c>Task.WhenAll</c> rethrows only the first, and a passing fault of the table must not hide the queue's denial.
+    /// </summary>
+    private static Exception? FirstConfigurationError(Task network, Exception thrown) =>
+        (network.Exception?.InnerExceptions ?? (IReadOnlyCollection<Exception>)[thrown]).FirstOrDefault(IsConfigurationError);
 
     /// <summary>Whether a priming failure means this version cannot work at all (see <see cref="ConfigurationErrorCodes"/>).</summary>
     internal static bool IsConfigurationError(Exception error) => error switch

@@ -14,7 +14,11 @@ public sealed record HandlerInfo(AssemblyName AssemblyName, string TypeName, str
 
     public static HandlerInfo Parse(string handler)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(handler);
+        if (string.IsNullOrEmpty(handler))
+        {
+            throw Errors.Validation(Errors.EmptyHandler, Separator, Separator);
+        }
+
         var parts = handler.Split(Separator, 3, StringSplitOptions.None);
         if (parts.Length < 3)
         {

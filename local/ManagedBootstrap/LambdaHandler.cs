@@ -213,7 +213,8 @@ public sealed class LambdaHandler
             throw Errors.Validation(Errors.HandlerTypeAbstract, method, type.FullName);
         }
 
-        if (!type.IsClass && !type.IsValueType)
+        // UserCodeValidator: a class, or a struct (a value type that is neither a primitive nor an enum).
+        if (!type.IsClass && !(type.IsValueType && !type.IsPrimitive && !type.IsEnum))
         {
             throw Errors.Validation(Errors.HandlerNotClassOrStruct, type.FullName);
         }

@@ -103,11 +103,18 @@ describe(".ci/prerequisites.sh", () => {
         const root = tree("runner", {
             "etc/os-release": OS_RELEASE.ubuntu2404,
             "etc/apt/sources.list.d/ubuntu.sources": runnerSources,
-            "etc/apt/sources.list": "deb http://archive.ubuntu.com/ubuntu noble main\n# deb-src http://archive.ubuntu.com/ubuntu noble main\n",
+            "etc/apt/sources.list":
+                "deb http://archive.ubuntu.com/ubuntu noble main\n# deb-src http://archive.ubuntu.com/ubuntu noble main\n" +
+                "deb [signed-by=/usr/share/keyrings/vendor.gpg] https://vendor.example/apt noble main\ndeb [arch=amd64,arm64] https://both.example/apt noble main\n",
         });
         assert.equal(dryRun(root).status, 0);
         assert.equal(read(root, "etc/apt/sources.list.d/ubuntu.sources").match(/^Architectures: amd64$/gm)?.length, 2);
-        assert.equal(read(root, "etc/apt/sources.list"), "deb [arch=amd64] http://archive.ubuntu.com/ubuntu noble main\n# deb-src http://archive.ubuntu.com/ubuntu noble main\n");
+        assert.equal(
+            read(root, "etc/apt/sources.list"),
+            "deb [arch=amd64] http://archive.ubuntu.com/ubuntu noble main\n# deb-src http://archive.ubuntu.com/ubuntu noble main\n" +
+                "deb [arch=amd64 signed-by=/usr/share/keyrings/vendor.gpg] https://vendor.example/apt noble main\ndeb [arch=amd64,arm64] https://both.example/apt noble main\n",
+            "an entry with options gets arch=amd64 among them; one that names its architectures is left as it is",
+        );
     });
 
     it("elsewhere: fails at once, naming the supported systems and the packages", () => {

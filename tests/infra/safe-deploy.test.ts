@@ -21,7 +21,7 @@ describe("new code gets orders only after it has started", () => {
         assert.equal(mapping.inputs.functionName, "arn:aws:lambda:us-east-1:123456789012:function:OrderProcessor-dev:live");
     });
 
-    it("a failing smoke check: the alias is not moved and the mapping not changed; the rest of the stack still deploys", async () => {
+    it("a failing smoke check: the alias is not moved, the mapping not changed, and the deployment fails with the check's error", async () => {
         const run = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "mock-component.ts"), "command:local:Command"], { encoding: "utf8" });
         assert.notEqual(run.status, 0, "the deployment fails");
         const { types: registered, errors } = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { types: string[]; errors: string[] };
@@ -29,7 +29,7 @@ describe("new code gets orders only after it has started", () => {
         assert.ok(types.has("command:local:Command"), "the check ran");
         assert.equal(types.has("aws:lambda/alias:Alias"), false, "no alias update");
         assert.equal(types.has("aws:lambda/eventSourceMapping:EventSourceMapping"), false, "no mapping update");
-        assert.ok(types.has("aws:cloudwatch/dashboard:Dashboard"), "what does not depend on the new version is unaffected");
+        assert.ok(types.has("aws:cloudwatch/dashboard:Dashboard"), "what does not depend on the new version is still registered (the engine may stop before it on AWS)");
         assert.ok(errors.some((e) => e.includes("failed its smoke invocation")), `the deployment fails with the check's error: ${errors.join("; ")}`);
     });
 });

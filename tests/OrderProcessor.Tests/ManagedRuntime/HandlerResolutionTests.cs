@@ -53,6 +53,8 @@ public sealed class HandlerResolutionTests
         Assert.That(TestEvents.ReadAll(await handler.InvokeAsync(new MemoryStream("abc"u8.ToArray()))), Is.EqualTo("abc"));
     }
 
+    [TestCase("", "Empty lambda function handler. The valid format is 'ASSEMBLY::TYPE::METHOD'.")]
+    [TestCase("   ", "Invalid lambda function handler: '   '. The valid format is 'ASSEMBLY::TYPE::METHOD'.")]
     [TestCase("OrderProcessor.Tests::Malformed", "Invalid lambda function handler: 'OrderProcessor.Tests::Malformed'. The valid format is 'ASSEMBLY::TYPE::METHOD'.")]
     [TestCase(" ::T::M", "Invalid lambda function handler: ' ::T::M', the assembly is missing. The valid format is 'ASSEMBLY::TYPE::METHOD'.")]
     [TestCase("A:: ::M", "Invalid lambda function handler: 'A:: ::M', the type is missing. The valid format is 'ASSEMBLY::TYPE::METHOD'.")]

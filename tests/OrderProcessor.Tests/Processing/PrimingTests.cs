@@ -106,6 +106,19 @@ public sealed class PrimingTests : FunctionWithMockedClients
     }
 
     [Test]
+    public void Prime_TableThrottledAndQueueDenied_TheDenialStillFailsTheInit()
+    {
+        Dynamo.Setup(c => c.GetItemAsync(It.IsAny<GetItemRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new AmazonDynamoDBException("Rate exceeded") { ErrorCode = "ProvisionedThroughputExceededException" });
+        Sqs.Setup(c => c.GetQueueAttributesAsync(It.IsAny<GetQueueAttributesRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Amazon.SQS.AmazonSQSException("not authorized to perform sqs:GetQueueAttributes") { ErrorCode = "AccessDenied" });
+
+        var error = Assert.Throws<InvalidOperationException>(CreateFunction(LogLevel.Debug).Prime);
+
+        Assert.That(error!.Message, Does.EndWith("AmazonSQSException: not authorized to perform sqs:GetQueueAttributes"));
+    }
+
+    [Test]
     public void Prime_Throttled_IsAPassingFaultThatOnlyLogs()
     {
         Dynamo.Setup(c => c.GetItemAsync(It.IsAny<GetItemRequest>(), It.IsAny<CancellationToken>()))
