@@ -9,7 +9,7 @@ import * as readline from "node:readline";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import { DEFAULTS } from "../infra/config";
-import { repositoryRoot } from "../infra/function-definition";
+import { repositoryRoot } from "../infra/repository";
 import { BOOTSTRAP, type FunctionRuntime, hostArchitecture, publishDotnet, publishNative } from "../infra/packaging";
 import { SAMPLE_ORDER } from "../infra/sample-order";
 import { createClients, LOCAL_REGION } from "../local/clients";
@@ -18,7 +18,7 @@ import { buildLocalFunction, type LocalFunction } from "../local/pipeline";
 import { toSqsEvent } from "../local/poller";
 import { createOrdersTable } from "../local/provision";
 import { ExecutionEnvironments } from "../local/runtime-api/execution-environments";
-import { median } from "./statistics";
+import { median } from "../local/statistics";
 
 export interface ColdStartFigures {
     /** The AOT `bootstrap` (this machine's architecture): process start to the first batch of 10 answered. */

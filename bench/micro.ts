@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { repositoryRoot } from "../infra/function-definition";
+import { repositoryRoot } from "../infra/repository";
 
 export interface MicroFigures {
     readonly handlerNs: number;

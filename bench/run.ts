@@ -4,10 +4,10 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { repositoryRoot } from "../infra/function-definition";
+import { repositoryRoot } from "../infra/repository";
 import { packageFunction } from "../infra/packaging";
 import { SAMPLE_ORDER } from "../infra/sample-order";
-import { runCommand } from "../local/command";
+import { runCommand } from "../infra/command-line";
 import { loadStackSettings } from "../infra/stack-file";
 import { measureColdStart } from "./cold-start";
 import { costPerMillionOrders, PRICES } from "./cost";

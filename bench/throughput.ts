@@ -10,7 +10,7 @@ import { parseFunctionLog } from "../local/function-log";
 import { startLocalPipeline } from "../local/pipeline";
 import type { InvocationReport } from "../local/poller";
 import { createOrdersTable } from "../local/provision";
-import { median, percentile } from "./statistics";
+import { median, percentile } from "../local/statistics";
 
 /** Concurrent publishers, as many clients publishing at once. */
 const PUBLISHERS = 50;

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineSettings } from "./config";
-import { FUNCTION_METRICS_DIMENSION, FUNCTION_METRICS_NAMESPACE, ORDER_AGE_METRIC } from "./dashboard";
+import { FUNCTION_METRICS_DIMENSION, FUNCTION_METRICS_NAMESPACE, ORDER_AGE_METRIC, type OutcomeMetric } from "./function-contract";
 
 /** Where the runbook lives, from the repository root. */
 export const RUNBOOK = "docs/RUNBOOK.md";
@@ -99,7 +99,7 @@ export function alarmDefinitions(s: PipelineSettings, t: AlarmTargets): AlarmDef
                 `More than ${s.invalidOrdersAlarmThreshold} invalid orders arrived in 5 minutes: a producer publishes what can never be ` +
                 "stored; each such message ends in the dead-letter queue.",
             ...emf,
-            metricName: "Invalid",
+            metricName: "Invalid" satisfies OutcomeMetric,
             statistic: "Sum",
             periodSeconds: 300,
             threshold: s.invalidOrdersAlarmThreshold,
@@ -121,7 +121,7 @@ export function alarmDefinitions(s: PipelineSettings, t: AlarmTargets): AlarmDef
                 `More than ${s.failedOrdersAlarmThreshold} order writes failed in 5 minutes: a dependency is failing; transient failures ` +
                 "back off, the DLQ should stay empty.",
             ...emf,
-            metricName: "Failed",
+            metricName: "Failed" satisfies OutcomeMetric,
             statistic: "Sum",
             periodSeconds: 300,
             threshold: s.failedOrdersAlarmThreshold,

@@ -4,20 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineSettings } from "./config";
-
-/**
- * The metrics the function writes as CloudWatch Embedded Metric Format, one document per invocation
- * (functions/OrderProcessor/Processing/OrderLog.cs): this namespace, one dimension set [FunctionName] whose value is the
- * function's physical name (AWS_LAMBDA_FUNCTION_NAME).
- */
-export const FUNCTION_METRICS_NAMESPACE = "OrderPipeline";
-export const FUNCTION_METRICS_DIMENSION = "FunctionName";
-/** Records per outcome in an invocation (Count, zeros included, so sums and rates are right). */
-export const OUTCOME_METRICS = ["Stored", "Duplicate", "Stale", "Conflict", "Invalid", "Failed"] as const;
-/** Records in the invocation (Count). */
-export const BATCH_SIZE_METRIC = "BatchSize";
-/** Each record's time from SQS's SentTimestamp to its outcome (Milliseconds): the pipeline's lag. */
-export const ORDER_AGE_METRIC = "OrderAgeMs";
+import { BATCH_SIZE_METRIC, FUNCTION_METRICS_DIMENSION, FUNCTION_METRICS_NAMESPACE, ORDER_AGE_METRIC, OUTCOME_METRICS } from "./function-contract";
 
 /** The physical names the dashboard's metrics are about. */
 export interface DashboardResources {

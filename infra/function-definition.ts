@@ -2,13 +2,7 @@
 // (functions/OrderProcessor/aws-lambda-tools-defaults.json), for the stack and the local runner alike.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { FunctionRuntime } from "./function-contract";
-
-/** The repository root (this file lives in infra/). */
-export const repositoryRoot = path.resolve(__dirname, "..");
-
-/** The function's project folder. */
-export const functionDirectory = path.join(repositoryRoot, "functions", "OrderProcessor");
+import { functionDirectory } from "./repository";
 
 export interface FunctionDefinition {
     /** Assembly::Namespace.Type::Method, as the .NET managed runtime resolves it. */
@@ -33,13 +27,4 @@ export function readFunctionDefinition(directory: string = functionDirectory): F
         throw new Error(`${file}: "function-handler" is "${handler}"; it must be Assembly::Namespace.Type::Method`);
     }
     return { handler, runtime, assembly: parts[0]! };
-}
-
-/**
- * What Lambda is told to run for a functionRuntime: the managed runtime and the handler string from the one
- * definition, or provided.al2023, which runs the bundle's executable `bootstrap` (Lambda still requires a
- * handler value; a custom runtime may ignore it, ours does). https://docs.aws.amazon.com/lambda/latest/dg/runtimes-provided.html
- */
-export function deployedRuntime(functionRuntime: FunctionRuntime, definition: FunctionDefinition = readFunctionDefinition()): { readonly runtime: string; readonly handler: string } {
-    return functionRuntime === "aot" ? { runtime: "provided.al2023", handler: "bootstrap" } : { runtime: definition.runtime, handler: definition.handler };
 }

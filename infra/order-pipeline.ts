@@ -8,7 +8,9 @@ import { createAlarms } from "./alarms";
 import { ConfigError, DEAD_LETTER_RETENTION_SECONDS, type PipelineSettings, validateSettings } from "./config";
 import { physicalNames } from "./naming";
 import { createDashboard } from "./dashboard";
-import { deployedRuntime, type FunctionDefinition, readFunctionDefinition, repositoryRoot } from "./function-definition";
+import { deployedRuntime, functionVariables } from "./function-contract";
+import { type FunctionDefinition, readFunctionDefinition } from "./function-definition";
+import { repositoryRoot } from "./repository";
 import type { FunctionBundle } from "./packaging";
 import { deadLetterQueuePolicy, functionPolicy, lambdaAssumeRolePolicy, orderQueuePolicy, redriveAllowPolicy, redrivePolicy } from "./policies";
 import { SMOKE_COMMAND } from "./smoke-invocation";
@@ -151,18 +153,8 @@ export class OrderPipeline extends pulumi.ComponentResource {
             role: role.arn,
             code: bundle.apply((b) => new pulumi.asset.FileArchive(b.zipPath)),
             sourceCodeHash: bundle.apply((b) => b.sha256),
-            // FUNCTION_TIMEOUT_SECONDS lets the function answer before its timeout, failing only unfinished records.
-            // FUNCTION_TIMEOUT_SECONDS: the managed runtime's time budget (provided.al2023 reads the Runtime API's
-            // deadline). ORDER_QUEUE_URL and RETRY_BACKOFF_*: failed records back off through their visibility timeout.
-            environment: {
-                variables: {
-                    TABLE_NAME: this.table.name,
-                    FUNCTION_TIMEOUT_SECONDS: String(s.functionTimeoutSeconds),
-                    ORDER_QUEUE_URL: this.queue.url,
-                    RETRY_BACKOFF_BASE_SECONDS: String(s.retryBackoffBaseSeconds),
-                    RETRY_BACKOFF_MAX_SECONDS: String(s.retryBackoffMaxSeconds),
-                },
-            },
+            // The table, the time budget and the backoff of failed records: one definition with the local runner's.
+            environment: { variables: functionVariables(s, { tableName: this.table.name, queueUrl: this.queue.url }) },
             tracingConfig: { mode: "Active" },
             // Lambda drops application lines below logLevel and passes it to the function as AWS_LAMBDA_LOG_LEVEL.
             loggingConfig: { logFormat: "JSON", applicationLogLevel: s.logLevel, systemLogLevel: "INFO", logGroup: logGroup.name },

@@ -8,7 +8,7 @@ import { DEFAULTS } from "./config";
 import { type Architecture, ARCHITECTURES, FUNCTION_RUNTIMES, type FunctionRuntime } from "./function-contract";
 import { hostArchitecture, packageFunction } from "./packaging";
 import { loadStackSettings } from "./stack-file";
-import { runCommand } from "../local/command";
+import { runCommand } from "./command-line";
 
 async function main(): Promise<void> {
     const { values } = parseArgs({

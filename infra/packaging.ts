@@ -13,7 +13,7 @@ import * as path from "node:path";
 import * as yazl from "yazl";
 import { assertBootstrapRuns } from "./bootstrap-check";
 import { type Architecture, BOOTSTRAP, type FunctionRuntime } from "./function-contract";
-import { functionDirectory, repositoryRoot } from "./function-definition";
+import { functionDirectory, repositoryRoot } from "./repository";
 
 export { type Architecture, BOOTSTRAP, FUNCTION_RUNTIMES, type FunctionRuntime } from "./function-contract";
 

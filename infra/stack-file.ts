@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { loadSettings, type PipelineSettings } from "./config";
-import { repositoryRoot } from "./function-definition";
+import { repositoryRoot } from "./repository";
 
 /** The stacks that have a Pulumi.<stack>.yaml in the repository. */
 export function listStacks(root: string = repositoryRoot): string[] {

@@ -21,7 +21,7 @@ import { unwrap } from "./messages";
 import { parseFunctionLog, type RecordLine } from "./function-log";
 import { DEFAULT_SQS_PORT, functionLogFile } from "./pipeline";
 import { peekQueue } from "./queues";
-import { runCommand } from "./command";
+import { runCommand } from "../infra/command-line";
 
 const USAGE = `usage: npm run dlq -- <list|redrive> [--stack NAME] [--aws] [--sqs-port N] [--limit N]
   list      show the messages in the dead-letter queue and why the function rejected them

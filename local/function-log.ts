@@ -1,11 +1,12 @@
 // Reads the function's JSON log lines (functions/OrderProcessor/Processing/OrderLog.cs) for people:
 // one line per invocation, one per record.
+import type { Outcome } from "../infra/function-contract";
 
 export interface RecordLine {
     readonly kind: "record";
     readonly messageId: string;
     readonly orderId?: string;
-    readonly outcome: "stored" | "duplicate" | "stale" | "conflict" | "invalid" | "failed";
+    readonly outcome: Outcome;
     readonly reason?: string;
     /** For a conflict: this version's fingerprint, the other version's, and which one the table kept. */
     readonly fingerprint?: string;

@@ -9,7 +9,7 @@ import { LOCAL_REGION } from "./clients";
 import { DEMO_OVERRIDES, runDemo } from "./demo";
 import { formatFunctionLog, parseFunctionLog } from "./function-log";
 import { DEFAULT_DYNAMODB_PORT, DEFAULT_SQS_PORT, functionLogFile, type LocalPipeline, startLocalPipeline } from "./pipeline";
-import { runCommand } from "./command";
+import { runCommand } from "../infra/command-line";
 import { queueCounts } from "./queues";
 import { PipelineStatus } from "./status";
 

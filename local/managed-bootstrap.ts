@@ -2,7 +2,7 @@
 // that loads the managed bundle by its handler string and speaks the Lambda Runtime API. Skipped when nothing
 // it reads has changed (packaging's buildOnce).
 import * as path from "node:path";
-import { repositoryRoot } from "../infra/function-definition";
+import { repositoryRoot } from "../infra/repository";
 import { buildOnce, hostArchitecture, publishDotnet } from "../infra/packaging";
 
 const PROJECT = path.join(repositoryRoot, "local", "ManagedBootstrap");

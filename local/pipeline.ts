@@ -4,7 +4,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type PipelineSettings } from "../infra/config";
-import { deployedRuntime, readFunctionDefinition, repositoryRoot } from "../infra/function-definition";
+import { deployedRuntime, functionVariables } from "../infra/function-contract";
+import { readFunctionDefinition } from "../infra/function-definition";
+import { repositoryRoot } from "../infra/repository";
 import { type FunctionBundle, type FunctionRuntime, hostArchitecture, packageFunction } from "../infra/packaging";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { createClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./clients";
@@ -219,16 +221,7 @@ export function functionEnvironment(
     endpoints: LocalEndpoints,
 ): Record<string, string> {
     return {
-        TABLE_NAME: resources.tableName,
-        FUNCTION_TIMEOUT_SECONDS: String(settings.functionTimeoutSeconds),
-        // As the stack sets them: failed records back off through their visibility timeout (infra/backoff.ts).
-        ...(resources.queueUrl
-            ? {
-                  ORDER_QUEUE_URL: resources.queueUrl,
-                  RETRY_BACKOFF_BASE_SECONDS: String(settings.retryBackoffBaseSeconds),
-                  RETRY_BACKOFF_MAX_SECONDS: String(settings.retryBackoffMaxSeconds),
-              }
-            : {}),
+        ...functionVariables(settings, resources),
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_ENDPOINT_URL_SQS: endpoints.sqs,
         // Credentials and region come from the environment; the SDK has no reason to ask an instance metadata service.

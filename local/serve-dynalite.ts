@@ -4,7 +4,7 @@
 // input closes or it gets SIGTERM/SIGINT, so it never outlives the process that started it.
 import { parseArgs } from "node:util";
 import { startDynalite } from "./emulators";
-import { runCommand } from "./command";
+import { runCommand } from "../infra/command-line";
 
 async function main(): Promise<void> {
     const { values } = parseArgs({ options: { port: { type: "string", default: "0" } } });

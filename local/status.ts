@@ -1,6 +1,7 @@
 // The status line `npm run local` prints every few seconds while orders flow: what an operator would read off the
 // dashboard, from the same EMF documents the function writes for CloudWatch, plus the queues' own counts.
-import { median } from "../bench/statistics";
+import { OUTCOME_METRICS, ORDER_AGE_METRIC } from "../infra/function-contract";
+import { median, percentile } from "./statistics";
 
 export interface QueueCounts {
     /** Visible in the order queue: published, not yet received. */
@@ -11,11 +12,9 @@ export interface QueueCounts {
     readonly deadLetters: number;
 }
 
-const OUTCOMES = ["Stored", "Duplicate", "Stale", "Conflict", "Invalid", "Failed"] as const;
-
 /** Counts from the function's EMF documents; lag percentiles over the last `lagWindow` order ages. */
 export class PipelineStatus {
-    private readonly totals = new Map<string, number>(OUTCOMES.map((name) => [name, 0]));
+    private readonly totals = new Map<string, number>(OUTCOME_METRICS.map((name) => [name, 0]));
     private readonly ages: number[] = [];
     private messages = new Set<string>();
     private changed = false;
@@ -32,10 +31,10 @@ export class PipelineStatus {
         }
         if (typeof entry.messageId === "string") this.messages.add(entry.messageId);
         if (typeof entry._aws !== "object" || entry._aws === null) return;
-        for (const name of OUTCOMES) {
+        for (const name of OUTCOME_METRICS) {
             if (typeof entry[name] === "number") this.totals.set(name, this.totals.get(name)! + (entry[name] as number));
         }
-        const ages = entry.OrderAgeMs;
+        const ages = entry[ORDER_AGE_METRIC];
         for (const age of Array.isArray(ages) ? ages : typeof ages === "number" ? [ages] : []) {
             if (typeof age === "number") this.ages.push(age);
         }
@@ -48,10 +47,8 @@ export class PipelineStatus {
         const busy = queues.waiting > 0 || queues.inFlight > 0;
         if (!this.changed && !busy) return undefined;
         this.changed = false;
-        const t = (name: (typeof OUTCOMES)[number]) => this.totals.get(name)!;
-        const sorted = [...this.ages].sort((a, b) => a - b);
-        const p99 = sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]! : undefined;
-        const lag = sorted.length ? `lag p50 ${formatMs(median(sorted))} p99 ${formatMs(p99!)}` : "lag -";
+        const t = (name: (typeof OUTCOME_METRICS)[number]) => this.totals.get(name)!;
+        const lag = this.ages.length ? `lag p50 ${formatMs(median(this.ages))} p99 ${formatMs(percentile(this.ages, 0.99))}` : "lag -";
         return (
             `status: published ${this.messages.size + queues.waiting}, in flight ${queues.inFlight}, stored ${t("Stored")}, ` +
             `duplicate ${t("Duplicate")}, stale ${t("Stale")}, conflict ${t("Conflict")}, invalid ${t("Invalid")}, failed ${t("Failed")}, ` +

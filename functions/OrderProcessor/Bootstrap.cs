@@ -11,10 +11,10 @@ public static class Bootstrap
 {
     public static async Task<int> Main()
     {
-        var endpoint = Environment.GetEnvironmentVariable(RuntimeApiHeaders.EndpointVariable);
+        var endpoint = Environment.GetEnvironmentVariable(LambdaVariables.RuntimeApi);
         if (string.IsNullOrEmpty(endpoint))
         {
-            await Console.Error.WriteLineAsync($"{RuntimeApiHeaders.EndpointVariable} is not set: this program is a Lambda custom runtime; run it in Lambda, or through npm run local.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"{LambdaVariables.RuntimeApi} is not set: this program is a Lambda custom runtime; run it in Lambda, or through npm run local.").ConfigureAwait(false);
             return 2;
         }
 

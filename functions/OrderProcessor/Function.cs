@@ -141,7 +141,7 @@ public sealed class Function
     public Task<Stream> HandleAsync(Stream input)
     {
         // The managed runtime gives a Stream handler no request id; it sets the trace id in the environment.
-        _log.Begin(new InvocationScope(RequestId: null, Environment.GetEnvironmentVariable(RuntimeApiHeaders.TraceIdVariable), Interlocked.Increment(ref _invocations) == 1));
+        _log.Begin(new InvocationScope(RequestId: null, Environment.GetEnvironmentVariable(LambdaVariables.TraceId), Interlocked.Increment(ref _invocations) == 1));
         return ProcessAsync(input, _time);
     }
 

@@ -2,13 +2,17 @@ using System.Globalization;
 
 namespace OrderProcessor;
 
-/// <summary>The function's configuration, read once from the environment at start-up.</summary>
+/// <summary>
+/// The function's configuration, read once from the environment at start-up: its own variables (below; the stack and
+/// the local runner set them through infra/function-contract.ts, and a test holds the two lists equal) and Lambda's
+/// (<see cref="Runtime.LambdaVariables"/>).
+/// </summary>
 public sealed record FunctionSettings
 {
     /// <summary>Required: the DynamoDB table that stores orders.</summary>
     public const string TableNameVariable = "TABLE_NAME";
 
-    /// <summary>Optional: records of one batch processed at once (default 10).</summary>
+    /// <summary>Optional: records of one batch processed at once (default <see cref="Processing.ProcessingOptions.DefaultMaxConcurrency"/>).</summary>
     public const string MaxConcurrencyVariable = "MAX_RECORD_CONCURRENCY";
 
     /// <summary>
@@ -47,7 +51,7 @@ public sealed record FunctionSettings
     /// <summary>The backoff; null when backoff is off.</summary>
     public Processing.BackoffSchedule? Backoff { get; init; }
 
-    public int MaxConcurrency { get; init; } = 10;
+    public int MaxConcurrency { get; init; } = Processing.ProcessingOptions.DefaultMaxConcurrency;
 
     /// <summary>The function's timeout; null when not configured (no time budget is enforced).</summary>
     public TimeSpan? FunctionTimeout { get; init; }
@@ -85,7 +89,7 @@ public sealed record FunctionSettings
                 "(the Pulumi stack sets it on the function; npm run local sets it for the local pipeline).");
         }
 
-        var concurrency = ReadWholeNumber(read, MaxConcurrencyVariable, 1, 100, "leave it unset for 10");
+        var concurrency = ReadWholeNumber(read, MaxConcurrencyVariable, 1, 100, $"leave it unset for {Processing.ProcessingOptions.DefaultMaxConcurrency}");
         var timeout = ReadWholeNumber(read, FunctionTimeoutVariable, 1, 900, "leave it unset for no time budget");
         var queueUrl = read(QueueUrlVariable);
         var backoffBase = ReadWholeNumber(read, BackoffBaseVariable, 1, Processing.BackoffSchedule.SqsMaxVisibilitySeconds, "set it with the other two");
@@ -101,12 +105,12 @@ public sealed record FunctionSettings
         return new FunctionSettings
         {
             TableName = tableName,
-            LogLevel = Processing.OrderLog.ParseLevel(read("AWS_LAMBDA_LOG_LEVEL")),
-            FunctionName = read("AWS_LAMBDA_FUNCTION_NAME") is { Length: > 0 } name ? name : "OrderProcessor",
-            FunctionVersion = read("AWS_LAMBDA_FUNCTION_VERSION") is { Length: > 0 } version ? version : null,
+            LogLevel = Processing.OrderLog.ParseLevel(read(Runtime.LambdaVariables.LogLevel)),
+            FunctionName = read(Runtime.LambdaVariables.FunctionName) is { Length: > 0 } name ? name : "OrderProcessor",
+            FunctionVersion = read(Runtime.LambdaVariables.FunctionVersion) is { Length: > 0 } version ? version : null,
             QueueUrl = string.IsNullOrEmpty(queueUrl) ? null : queueUrl,
             Backoff = backoffBase is { } first && backoffMax is { } cap ? new Processing.BackoffSchedule(first, cap) : null,
-            MaxConcurrency = concurrency ?? 10,
+            MaxConcurrency = concurrency ?? Processing.ProcessingOptions.DefaultMaxConcurrency,
             FunctionTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
         };
     }

@@ -6,12 +6,12 @@ using OrderProcessor.Runtime;
 // Loading the handler and running its constructor is the function's init; an exception there goes to the init error
 // endpoint as Lambda's dotnet runtime posts it: no error-type header, the exception's name as errorType
 // (aws/aws-lambda-dotnet, Amazon.Lambda.RuntimeSupport, Bootstrap/LambdaBootstrap.cs InitializeAsync).
-var endpoint = Environment.GetEnvironmentVariable(RuntimeApiHeaders.EndpointVariable);
+var endpoint = Environment.GetEnvironmentVariable(LambdaVariables.RuntimeApi);
 var taskRoot = Environment.GetEnvironmentVariable("LAMBDA_TASK_ROOT");
 var handlerString = Environment.GetEnvironmentVariable("_HANDLER");
 if (string.IsNullOrEmpty(endpoint) || string.IsNullOrEmpty(taskRoot) || string.IsNullOrEmpty(handlerString))
 {
-    Console.Error.WriteLine($"usage: set {RuntimeApiHeaders.EndpointVariable}, LAMBDA_TASK_ROOT and _HANDLER, as Lambda (and npm run local) do.");
+    Console.Error.WriteLine($"usage: set {LambdaVariables.RuntimeApi}, LAMBDA_TASK_ROOT and _HANDLER, as Lambda (and npm run local) do.");
     return 2;
 }
 

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { repositoryRoot } from "../../infra/function-definition";
+import { repositoryRoot } from "../../infra/repository";
 
 const SCRIPT = path.join(repositoryRoot, ".ci", "prerequisites.sh");
 const roots = fs.mkdtempSync(path.join(os.tmpdir(), "order-pipeline-prerequisites-"));

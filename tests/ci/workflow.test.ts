@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { repositoryRoot } from "../../infra/function-definition";
+import { repositoryRoot } from "../../infra/repository";
 
 const WORKFLOW = path.join(repositoryRoot, ".github", "workflows", "pulumi.yml");
 

@@ -11,7 +11,7 @@ import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import { DEFAULTS } from "../../infra/config";
 import { physicalNames } from "../../infra/naming";
-import { repositoryRoot } from "../../infra/function-definition";
+import { repositoryRoot } from "../../infra/repository";
 
 interface CorpusCase {
     readonly name: string;

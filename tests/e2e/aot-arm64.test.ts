@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DEFAULTS } from "../../infra/config";
-import { deployedRuntime } from "../../infra/function-definition";
+import { deployedRuntime } from "../../infra/function-contract";
+import { readFunctionDefinition } from "../../infra/function-definition";
 import { BOOTSTRAP, hostArchitecture, packageFunction } from "../../infra/packaging";
 import { SAMPLE_ORDER } from "../../infra/sample-order";
 import { createClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients } from "../../local/clients";
@@ -39,7 +40,7 @@ describe("the arm64 Native AOT bootstrap under the local Runtime API", () => {
         clients = createClients({ sqs: "http://127.0.0.1:9", dynamodb: dynalite.endpoint });
         await createOrdersTable(clients, "Orders-arm64");
         const bootstrap = path.join(bundle.directory, BOOTSTRAP);
-        const configured = deployedRuntime("aot");
+        const configured = deployedRuntime("aot", readFunctionDefinition());
         environments = await ExecutionEnvironments.start({
             command: emulate ? { file: "qemu-aarch64", args: [bootstrap] } : { file: bootstrap, args: [] },
             workingDirectory: bundle.directory,

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { repositoryRoot } from "../../infra/function-definition";
+import { repositoryRoot } from "../../infra/repository";
 import { unwrap } from "../../local/messages";
 import { order, usePipeline, waitUntil } from "./harness";
 

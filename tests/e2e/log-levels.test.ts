@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DEFAULTS, LOG_LEVELS } from "../../infra/config";
+import { BATCH_SIZE_METRIC, FUNCTION_METRICS_DIMENSION, FUNCTION_METRICS_NAMESPACE, ORDER_AGE_METRIC, OUTCOME_METRICS } from "../../infra/function-contract";
 import { SAMPLE_ORDER } from "../../infra/sample-order";
 import { createClients, LOCAL_REGION, type LocalClients } from "../../local/clients";
 import { type LocalServer, startDynalite } from "../../local/emulators";
@@ -110,6 +111,11 @@ describe(`the function's output at each log level the stack allows (${testFuncti
             assert.equal(metrics.length, 1, `one EMF document survives the filter at ${level}:\n${written.join("\n")}`);
             assert.equal(metrics[0]!.Stored, 1);
             assert.equal(metrics[0]!.Invalid, 1);
+            // The names the alarms, the dashboard and the status line read (infra/function-contract.ts).
+            const directive = (metrics[0]!._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }).CloudWatchMetrics[0]!;
+            assert.equal(directive.Namespace, FUNCTION_METRICS_NAMESPACE);
+            assert.deepEqual(directive.Dimensions, [[FUNCTION_METRICS_DIMENSION]]);
+            assert.deepEqual(directive.Metrics.map((m) => m.Name), [...OUTCOME_METRICS, BATCH_SIZE_METRIC, ORDER_AGE_METRIC]);
             const functionLines = written.filter((text) => !text.startsWith("notice:"));
             for (const text of functionLines) {
                 const entry = JSON.parse(text) as Record<string, unknown>;

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { outageToleranceSeconds } from "../../infra/backoff";
 import { ConfigError, DEFAULTS, DERIVED_DEFAULTS, loadSettings, retryBackoffDefaults } from "../../infra/config";
 import { physicalNames } from "../../infra/naming";
-import { repositoryRoot } from "../../infra/function-definition";
+import { repositoryRoot } from "../../infra/repository";
 import { listStacks, loadStackSettings } from "../../infra/stack-file";
 
 const load = (values: Record<string, string>) =>

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS, PROJECT } from "../../infra/config";
 import { OrderPipeline } from "../../infra/order-pipeline";
-import { placeholderBundle } from "./mock-stack";
+import { fakeState, placeholderBundle } from "./mock-stack";
 
 export interface Registered {
     readonly type: string;
@@ -21,9 +21,7 @@ export async function buildComponent(failing: ReadonlySet<string>): Promise<{ re
             newResource: (args) => {
                 registered.push({ type: args.type, name: args.name, inputs: args.inputs });
                 if (failing.has(args.type)) throw new Error(`${args.name}: OrderProcessor-dev version 7 failed its smoke invocation`);
-                const extra: Record<string, unknown> = args.type === "aws:lambda/function:Function" ? { version: "7", arn: "arn:aws:lambda:us-east-1:123456789012:function:OrderProcessor-dev" } : {};
-                if (args.type === "aws:lambda/alias:Alias") extra.arn = "arn:aws:lambda:us-east-1:123456789012:function:OrderProcessor-dev:live";
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...fakeState(args.type, args.name, args.inputs) } };
             },
             call: (args) => {
                 throw new Error(`unexpected provider call ${args.token}`);

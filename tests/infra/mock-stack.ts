@@ -28,7 +28,7 @@ export interface StackRun {
 }
 
 /** What AWS would report for a new resource: ARNs and URLs built from its physical name. */
-function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+export function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     const physical = (inputs.name as string | undefined) ?? name;
     switch (type) {
         case "aws:sqs/queue:Queue":

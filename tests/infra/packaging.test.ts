@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { functionDirectory, repositoryRoot } from "../../infra/function-definition";
+import { functionDirectory, repositoryRoot } from "../../infra/repository";
 import { nativeToolchainProblem, packageFunction } from "../../infra/packaging";
 import { zipEntries } from "./zip";
 

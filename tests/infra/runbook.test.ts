@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { outageToleranceSeconds, recoveryDelaySeconds } from "../../infra/backoff";
-import { repositoryRoot } from "../../infra/function-definition";
+import { repositoryRoot } from "../../infra/repository";
 import { loadStackSettings } from "../../infra/stack-file";
 import { placeholderBundle, runStack, type StackRun } from "./mock-stack";
 

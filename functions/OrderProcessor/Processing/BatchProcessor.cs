@@ -20,12 +20,12 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
     public async Task<SqsBatchResponse> ProcessAsync(IReadOnlyList<SqsMessage> records, CancellationToken deadline, CancellationToken answerBy = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var outcomes = new RecordOutcome[records.Count];
-        var delays = new int?[records.Count];
-        var ages = new double?[records.Count];
+        // Every record is failed until it succeeds: a record whose processing never completes is reported, not deleted.
+        var results = new RecordResult[records.Count];
+        Array.Fill(results, RecordResult.NotProcessed);
         if (records.Count == 1)
         {
-            (outcomes[0], delays[0], ages[0]) = await ProcessRecordAsync(records[0], deadline).ConfigureAwait(false);
+            results[0] = await ProcessRecordAsync(records[0], deadline).ConfigureAwait(false);
         }
         else
         {
@@ -33,39 +33,36 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
                 Enumerable.Range(0, records.Count),
                 // No token here: a spent budget must fail the remaining records, not abandon the batch.
                 new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency },
-                async (index, _) => (outcomes[index], delays[index], ages[index]) = await ProcessRecordAsync(records[index], deadline).ConfigureAwait(false))
+                async (index, _) => results[index] = await ProcessRecordAsync(records[index], deadline).ConfigureAwait(false))
                 .ConfigureAwait(false);
         }
 
         List<BatchItemFailure>? failures = null;
+        List<(SqsMessage, int)>? scheduled = null;
         for (var i = 0; i < records.Count; i++)
         {
-            if (outcomes[i] is RecordOutcome.Invalid or RecordOutcome.Failed)
+            if (results[i].Outcome is RecordOutcome.Invalid or RecordOutcome.Failed)
             {
                 (failures ??= []).Add(new BatchItemFailure { ItemIdentifier = records[i].MessageId! });
+                if (results[i].RetryAfterSeconds is { } delay)
+                {
+                    (scheduled ??= []).Add((records[i], delay));
+                }
             }
         }
 
-        if (retries is not null && failures is not null)
+        if (retries is not null && scheduled is not null)
         {
-            var scheduled = new List<(SqsMessage, int)>(failures.Count);
-            for (var i = 0; i < records.Count; i++)
-            {
-                if (delays[i] is { } delay)
-                {
-                    scheduled.Add((records[i], delay));
-                }
-            }
-
             await retries.ScheduleAsync(scheduled, answerBy).ConfigureAwait(false);
         }
 
-        log.Batch(outcomes, Stopwatch.GetElapsedTime(started));
-        log.Metrics(outcomes, ages.OfType<double>().ToList(), DateTimeOffset.UtcNow);
+        var counts = OutcomeCounts.Of(results);
+        log.Batch(counts, Stopwatch.GetElapsedTime(started));
+        log.Metrics(counts, results.Where(r => r.AgeMs is not null).Select(r => r.AgeMs!.Value).ToList(), DateTimeOffset.UtcNow);
         return new SqsBatchResponse { BatchItemFailures = failures ?? [] };
     }
 
-    private async Task<(RecordOutcome, int?, double?)> ProcessRecordAsync(SqsMessage record, CancellationToken deadline)
+    private async Task<RecordResult> ProcessRecordAsync(SqsMessage record, CancellationToken deadline)
     {
         var started = Stopwatch.GetTimestamp();
         var messageId = record.MessageId!;
@@ -119,6 +116,6 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
             record.ReceiveCount,
             Stopwatch.GetElapsedTime(started),
             outcome == RecordOutcome.Invalid ? record.Body ?? string.Empty : null) { Conflict = conflict, RetryAfterSeconds = delay, SnsMessageId = parsed.SnsMessageId });
-        return (outcome, delay, age);
+        return new RecordResult(outcome, delay, age);
     }
 }

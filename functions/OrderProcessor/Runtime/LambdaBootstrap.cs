@@ -45,7 +45,7 @@ public static class LambdaBootstrap
             try
             {
                 var (input, context) = await client.NextAsync().ConfigureAwait(false);
-                Environment.SetEnvironmentVariable(RuntimeApiHeaders.TraceIdVariable, context.TraceId);
+                Environment.SetEnvironmentVariable(LambdaVariables.TraceId, context.TraceId);
                 Stream output;
                 try
                 {

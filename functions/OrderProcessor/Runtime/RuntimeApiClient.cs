@@ -20,7 +20,7 @@ public sealed class RuntimeApiClient : IDisposable
 
     private readonly HttpClient _http;
 
-    /// <param name="endpoint">host:port, the value of <see cref="RuntimeApiHeaders.EndpointVariable"/>.</param>
+    /// <param name="endpoint">host:port, the value of <see cref="LambdaVariables.RuntimeApi"/>.</param>
     /// <param name="handler">For tests: the message handler. Default: a plain socket handler.</param>
     public RuntimeApiClient(string endpoint, HttpMessageHandler? handler = null)
     {

@@ -2,13 +2,11 @@ namespace OrderProcessor.Runtime;
 
 /// <summary>
 /// The Lambda Runtime API's names (version 2018-06-01), as AWS documents them:
-/// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html and its OpenAPI description (runtime-api.zip).
+/// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html and its OpenAPI description (runtime-api.zip). Where
+/// the API is found and what the runtime sets for an invocation are environment variables: <see cref="LambdaVariables"/>.
 /// </summary>
 public static class RuntimeApiHeaders
 {
-    /// <summary>host:port of the Runtime API, set by Lambda (and by the local runner) for a custom runtime.</summary>
-    public const string EndpointVariable = "AWS_LAMBDA_RUNTIME_API";
-
     /// <summary>The version segment of every path.</summary>
     public const string Version = "2018-06-01";
 
@@ -19,11 +17,8 @@ public static class RuntimeApiHeaders
 
     public const string InvokedFunctionArn = "Lambda-Runtime-Invoked-Function-Arn";
 
-    /// <summary>The X-Ray tracing header; a custom runtime exposes it as <see cref="TraceIdVariable"/>.</summary>
+    /// <summary>The X-Ray tracing header; a custom runtime exposes it as <see cref="LambdaVariables.TraceId"/>.</summary>
     public const string TraceId = "Lambda-Runtime-Trace-Id";
-
-    /// <summary>Set by the runtime for each invocation, where the X-Ray SDK (and our logs) read the trace id.</summary>
-    public const string TraceIdVariable = "_X_AMZN_TRACE_ID";
 
     /// <summary>On an error post: the category and reason, such as <c>Runtime.InitError</c>.</summary>
     public const string FunctionErrorType = "Lambda-Runtime-Function-Error-Type";

@@ -1,5 +1,5 @@
-// Medians and percentiles: every figure is quoted as a median (or a percentile), never a mean, because
-// these machines are noisy.
+// Medians and percentiles, for the status line of npm run local and for the benchmarks: every figure is quoted as a
+// median (or a percentile), never a mean, because these machines are noisy.
 
 /** The q-quantile (0..1) of `values`, by the nearest-rank method. */
 export function percentile(values: readonly number[], q: number): number {
