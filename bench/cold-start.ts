@@ -12,11 +12,11 @@ import { DEFAULTS } from "../infra/config";
 import { repositoryRoot } from "../infra/repository";
 import { BOOTSTRAP, type FunctionRuntime, hostArchitecture, publishDotnet, publishNative } from "../infra/packaging";
 import { SAMPLE_ORDER } from "../infra/sample-order";
-import { createClients, LOCAL_REGION } from "../local/clients";
-import { startDynalite, startFauxqs } from "../local/emulators";
-import { buildLocalFunction, type LocalFunction } from "../local/pipeline";
-import { toSqsEvent } from "../local/poller";
-import { createOrdersTable } from "../local/provision";
+import { createClients, LOCAL_REGION } from "../local/emulators/clients";
+import { startDynalite, startFauxqs } from "../local/emulators/servers";
+import { buildLocalFunction, type LocalFunction } from "../local/local-function";
+import { toSqsEvent } from "../local/event-source/poller";
+import { createOrdersTable } from "../local/emulators/provision";
 import { ExecutionEnvironments } from "../local/runtime-api/execution-environments";
 import { median } from "../local/statistics";
 

@@ -4,12 +4,12 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { createClients } from "../local/clients";
-import { startDynalite, startFauxqs } from "../local/emulators";
+import { createClients } from "../local/emulators/clients";
+import { startDynalite, startFauxqs } from "../local/emulators/servers";
 import { parseFunctionLog } from "../local/function-log";
 import { startLocalPipeline } from "../local/pipeline";
-import type { InvocationReport } from "../local/poller";
-import { createOrdersTable } from "../local/provision";
+import type { InvocationReport } from "../local/event-source/poller";
+import { createOrdersTable } from "../local/emulators/provision";
 import { median, percentile } from "../local/statistics";
 
 /** Concurrent publishers, as many clients publishing at once. */

@@ -5,12 +5,12 @@ import { parseArgs } from "node:util";
 import { outageToleranceSeconds, recoveryDelaySeconds } from "../infra/backoff";
 import { PROJECT } from "../infra/config";
 import { awsCli, publishCommand } from "../infra/sample-order";
-import { LOCAL_REGION } from "./clients";
-import { DEMO_OVERRIDES, runDemo } from "./demo";
+import { LOCAL_REGION } from "./emulators/clients";
+import { DEMO_OVERRIDES, runDemo } from "./tools/demo";
 import { formatFunctionLog, parseFunctionLog } from "./function-log";
 import { DEFAULT_DYNAMODB_PORT, DEFAULT_SQS_PORT, functionLogFile, type LocalPipeline, startLocalPipeline } from "./pipeline";
 import { runCommand } from "../infra/command-line";
-import { queueCounts } from "./queues";
+import { queueCounts } from "./event-source/queues";
 import { PipelineStatus } from "./status";
 
 /** Seconds as people read them: 918 s → "15 min 18 s". */

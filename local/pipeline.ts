@@ -9,17 +9,18 @@ import { readFunctionDefinition } from "../infra/function-definition";
 import { repositoryRoot } from "../infra/repository";
 import { type FunctionBundle, type FunctionRuntime, hostArchitecture, packageFunction } from "../infra/packaging";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { createClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./clients";
-import { type LocalServer, startDynalite, startFauxqs } from "./emulators";
-import { buildManagedBootstrap } from "./managed-bootstrap";
-import { EventSourcePoller, type InvocationReport } from "./poller";
-import { type LocalResources, provision } from "./provision";
+import { createClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./emulators/clients";
+import { type LocalServer, startDynalite, startFauxqs } from "./emulators/servers";
+import { buildManagedBootstrap } from "./runtime-api/managed-bootstrap";
+import { EventSourcePoller, type InvocationReport } from "./event-source/poller";
+import { type LocalResources, provision } from "./emulators/provision";
 import {
     ExecutionEnvironments,
     type ExecutionEnvironmentsOptions,
     lambdaEnvironment,
     runtimeCommand,
 } from "./runtime-api/execution-environments";
+import { buildLocalFunction } from "./local-function";
 import { lambdaKeepsLogLine } from "./runtime-api/log-filter";
 import { loadStackSettings } from "../infra/stack-file";
 
@@ -150,11 +151,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     }
 }
 
-/** The function as `npm run local` runs it: its bundle, and how Lambda would start and configure its runtime. */
-export interface LocalFunction extends Pick<ExecutionEnvironmentsOptions, "command" | "workingDirectory" | "environment" | "functionArn"> {
-    readonly bundle: FunctionBundle;
-}
-
 /** Fails, naming the endpoint, unless a DynamoDB-compatible endpoint answers a ListTables within a few seconds. */
 async function checkAnswers(clients: LocalClients, endpoint: string): Promise<void> {
     try {
@@ -166,67 +162,6 @@ async function checkAnswers(clients: LocalClients, endpoint: string): Promise<vo
                 "Start it (dynalite, DynamoDB Local, LocalStack), or drop --dynamodb-endpoint to use the dynalite npm run local starts.",
         );
     }
-}
-
-/** The account id in every local ARN (fauxqs' and this runner's). */
-const LOCAL_ACCOUNT = "000000000000";
-
-/**
- * Builds the function for this machine's architecture as `runtime` deploys it (the publish is skipped when its
- * sources are unchanged), plus, in managed mode, the managed bootstrap; and says how Lambda would run it: the
- * process, its working directory, its environment, its ARN.
- */
-export async function buildLocalFunction(options: {
-    readonly runtime: FunctionRuntime;
-    readonly buildRoot: string;
-    readonly settings: PipelineSettings;
-    readonly resources: Pick<LocalResources, "tableName" | "functionName"> & Partial<Pick<LocalResources, "queueUrl">>;
-    readonly endpoints: LocalEndpoints;
-}): Promise<LocalFunction> {
-    const { runtime, buildRoot, settings, resources, endpoints } = options;
-    const bundle = await packageFunction(hostArchitecture(), { runtime, outputRoot: buildRoot });
-    const managedBootstrapDll = runtime === "managed" ? await buildManagedBootstrap(path.join(buildRoot, "managed-bootstrap")) : undefined;
-    const command = runtimeCommand(bundle, managedBootstrapDll);
-    const configured = deployedRuntime(runtime, readFunctionDefinition());
-    return {
-        bundle,
-        command,
-        workingDirectory: bundle.directory,
-        functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${resources.functionName}`,
-        environment: lambdaEnvironment({
-            runtime: configured.runtime,
-            handler: configured.handler,
-            functionName: resources.functionName,
-            memoryMb: settings.functionMemoryMb,
-            region: LOCAL_REGION,
-            logLevel: settings.logLevel,
-            credentials: { ...LOCAL_CREDENTIALS, sessionToken: "local" },
-            taskRoot: bundle.directory,
-            // Lambda's runtime directory holds the runtime: locally the managed bootstrap, or for a custom runtime its bootstrap.
-            runtimeDirectory: managedBootstrapDll ? path.dirname(managedBootstrapDll) : bundle.directory,
-            runtimeBinDirectory: managedBootstrapDll ? path.dirname(command.file) : undefined,
-            variables: functionEnvironment(settings, resources, endpoints),
-        }),
-    };
-}
-
-/**
- * The function's own variables: what the stack sets on it (TABLE_NAME, FUNCTION_TIMEOUT_SECONDS), plus the AWS
- * SDK's standard settings that point it at the emulators instead of AWS. Lambda's own variables (region, function
- * name, credentials, …) are lambdaEnvironment's.
- */
-export function functionEnvironment(
-    settings: PipelineSettings,
-    resources: Pick<LocalResources, "tableName"> & Partial<Pick<LocalResources, "queueUrl">>,
-    endpoints: LocalEndpoints,
-): Record<string, string> {
-    return {
-        ...functionVariables(settings, resources),
-        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-        AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-        // Credentials and region come from the environment; the SDK has no reason to ask an instance metadata service.
-        AWS_EC2_METADATA_DISABLED: "true",
-    };
 }
 
 /** The file `npm run local` writes the function's log lines to, for `npm run dlq -- list` to find why a message failed. */

@@ -10,7 +10,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { LOOPBACK } from "../emulators";
+import { LOOPBACK } from "../emulators/servers";
 
 export const RUNTIME_API_VERSION = "2018-06-01";
 

@@ -9,16 +9,14 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DEFAULTS } from "../../infra/config";
-import { deployedRuntime } from "../../infra/function-contract";
-import { readFunctionDefinition } from "../../infra/function-definition";
-import { BOOTSTRAP, hostArchitecture, packageFunction } from "../../infra/packaging";
+import { hostArchitecture, packageFunction } from "../../infra/packaging";
 import { SAMPLE_ORDER } from "../../infra/sample-order";
-import { createClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients } from "../../local/clients";
-import { type LocalServer, startDynalite } from "../../local/emulators";
-import { functionEnvironment } from "../../local/pipeline";
-import { toSqsEvent } from "../../local/poller";
-import { createOrdersTable } from "../../local/provision";
-import { ExecutionEnvironments, lambdaEnvironment } from "../../local/runtime-api/execution-environments";
+import { createClients, LOCAL_REGION, type LocalClients } from "../../local/emulators/clients";
+import { type LocalServer, startDynalite } from "../../local/emulators/servers";
+import { describeLocalFunction } from "../../local/local-function";
+import { toSqsEvent } from "../../local/event-source/poller";
+import { createOrdersTable } from "../../local/emulators/provision";
+import { ExecutionEnvironments } from "../../local/runtime-api/execution-environments";
 
 /** qemu runs the arm64 binary here; on an arm64 machine it runs natively. */
 const emulate = hostArchitecture() !== "arm64";
@@ -39,31 +37,20 @@ describe("the arm64 Native AOT bootstrap under the local Runtime API", () => {
         dynalite = await startDynalite(0);
         clients = createClients({ sqs: "http://127.0.0.1:9", dynamodb: dynalite.endpoint });
         await createOrdersTable(clients, "Orders-arm64");
-        const bootstrap = path.join(bundle.directory, BOOTSTRAP);
-        const configured = deployedRuntime("aot", readFunctionDefinition());
+        // The function as the local runner describes it, run under qemu-aarch64 here (qemu finds the arm64 loader and
+        // libraries where libc6:arm64 and libssl3:arm64 install them).
+        const fn = describeLocalFunction(bundle, undefined, {
+            settings: DEFAULTS,
+            resources: { tableName: "Orders-arm64", functionName: "OrderProcessor-arm64" },
+            endpoints: { sqs: "http://127.0.0.1:9", dynamodb: dynalite.endpoint },
+        });
         environments = await ExecutionEnvironments.start({
-            command: emulate ? { file: "qemu-aarch64", args: [bootstrap] } : { file: bootstrap, args: [] },
-            workingDirectory: bundle.directory,
-            functionArn: `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:OrderProcessor-arm64`,
+            ...fn,
+            command: emulate ? { file: "qemu-aarch64", args: [fn.command.file, ...fn.command.args] } : fn.command,
+            environment: emulate ? { ...fn.environment, QEMU_LD_PREFIX: "/" } : fn.environment,
             maximumConcurrency: 2,
             // qemu makes the init slower than Lambda's limit allows for; the point here is that it starts at all.
             initTimeoutMs: 60_000,
-            environment: {
-                ...lambdaEnvironment({
-                    runtime: configured.runtime,
-                    handler: configured.handler,
-                    functionName: "OrderProcessor-arm64",
-                    memoryMb: 512,
-                    region: LOCAL_REGION,
-                    logLevel: "INFO",
-                    credentials: { ...LOCAL_CREDENTIALS, sessionToken: "local" },
-                    taskRoot: bundle.directory,
-                    runtimeDirectory: bundle.directory,
-                    variables: functionEnvironment(DEFAULTS, { tableName: "Orders-arm64" }, { sqs: "http://127.0.0.1:9", dynamodb: dynalite.endpoint }),
-                }),
-                // Where qemu finds the arm64 loader and libraries (libc6:arm64, libssl3:arm64 install them there).
-                ...(emulate ? { QEMU_LD_PREFIX: "/" } : {}),
-            },
             onLog: (line) => lines.push(line),
             onNotice: (message) => lines.push(`notice: ${message}`),
         });

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { repositoryRoot } from "../../infra/repository";
-import { unwrap } from "../../local/messages";
+import { unwrap } from "../../local/event-source/messages";
 import { order, usePipeline, waitUntil } from "./harness";
 
 interface CorpusCase {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SendMessageBatchCommand, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { PROJECT } from "../../infra/config";
-import { startFauxqs } from "../../local/emulators";
+import { startFauxqs } from "../../local/emulators/servers";
 import { assertNothingLost, order, startTestPipeline, usePipeline, waitUntil } from "./harness";
 
 const running = usePipeline();

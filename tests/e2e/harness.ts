@@ -11,8 +11,8 @@ import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { parseFunctionLog, type RecordLine } from "../../local/function-log";
 import { type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
-import type { InvocationReport } from "../../local/poller";
-import { peekQueue, queueDepth } from "../../local/queues";
+import type { InvocationReport } from "../../local/event-source/poller";
+import { peekQueue, queueDepth } from "../../local/event-source/queues";
 
 /**
  * Tests shorten the function timeout to 2 s and so the visibility timeout to 12 s (the stack's own 6× rule),

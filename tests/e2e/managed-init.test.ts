@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { DEFAULTS } from "../../infra/config";
 import { readFunctionDefinition } from "../../infra/function-definition";
-import { buildLocalFunction, type LocalFunction } from "../../local/pipeline";
+import { buildLocalFunction, type LocalFunction } from "../../local/local-function";
 import { ExecutionEnvironments, FunctionInitError } from "../../local/runtime-api/execution-environments";
 import { testBuildRoot } from "./harness";
 

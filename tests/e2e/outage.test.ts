@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { outageToleranceSeconds, recoveryDelaySeconds } from "../../infra/backoff";
 import { PROJECT } from "../../infra/config";
-import { type LocalServer, startDynalite } from "../../local/emulators";
-import { unwrap } from "../../local/messages";
+import { type LocalServer, startDynalite } from "../../local/emulators/servers";
+import { unwrap } from "../../local/event-source/messages";
 import { startTableProxy, type TableProxy } from "./table-proxy";
 import { assertNothingLost, order, startTestPipeline, type TestPipeline, waitUntil } from "./harness";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
-import { unwrap } from "../../local/messages";
+import { unwrap } from "../../local/event-source/messages";
 import { order, usePipeline, waitUntil } from "./harness";
 import { listeningSockets } from "./listeners";
 

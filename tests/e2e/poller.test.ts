@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Message } from "@aws-sdk/client-sqs";
-import { eventsWithinPayloadQuota, failedIds, MAX_EVENT_BYTES } from "../../local/poller";
+import { eventsWithinPayloadQuota, failedIds, MAX_EVENT_BYTES } from "../../local/event-source/poller";
 
 const ARN = "arn:aws:sqs:us-east-1:000000000000:OrderQueue-dev";
 const message = (id: string, bodyBytes: number): Message => ({

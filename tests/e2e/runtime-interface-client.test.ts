@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/clients";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/emulators/clients";
 import { ExecutionEnvironments, FunctionInitError, lambdaEnvironment } from "../../local/runtime-api/execution-environments";
 
 const RIC = require.resolve("aws-lambda-ric/index.mjs");

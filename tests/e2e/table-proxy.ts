@@ -4,7 +4,7 @@
 // HTTP 400, the error type in "__type", retried by the SDKs as throttling).
 import * as http from "node:http";
 import type { Socket } from "node:net";
-import { LOOPBACK } from "../../local/emulators";
+import { LOOPBACK } from "../../local/emulators/servers";
 
 export type ProxyMode = "pass" | "hang" | "refuse" | "throttle";
 

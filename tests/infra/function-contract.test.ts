@@ -16,7 +16,7 @@ import {
     OUTCOME_METRICS,
 } from "../../infra/function-contract";
 import { functionDirectory } from "../../infra/repository";
-import { functionEnvironment } from "../../local/pipeline";
+import { functionEnvironment } from "../../local/local-function";
 import { buildComponent } from "./mock-component";
 
 const csharp = (file: string) => fs.readFileSync(path.join(functionDirectory, file), "utf8");

@@ -25,7 +25,7 @@ internal sealed class DynaliteServer : IAsyncDisposable
 
     public static async Task<DynaliteServer> StartAsync()
     {
-        var process = Process.Start(NodeTool.StartInfo("local/serve-dynalite.ts"))!;
+        var process = Process.Start(NodeTool.StartInfo("local/emulators/serve-dynalite.ts"))!;
         var stderr = process.StandardError.ReadToEndAsync();
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
         if (line is null)

@@ -3,12 +3,12 @@
 // ended up. Exits 0 only if each ended where it should.
 import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { PROJECT } from "../infra/config";
-import { SAMPLE_ORDER } from "../infra/sample-order";
-import { parseFunctionLog, type RecordLine } from "./function-log";
-import { unwrap } from "./messages";
-import { peekQueue, queueDepth } from "./queues";
-import type { LocalPipeline } from "./pipeline";
+import { PROJECT } from "../../infra/config";
+import { SAMPLE_ORDER } from "../../infra/sample-order";
+import { parseFunctionLog, type RecordLine } from "../function-log";
+import { unwrap } from "../event-source/messages";
+import { peekQueue, queueDepth } from "../event-source/queues";
+import type { LocalPipeline } from "../pipeline";
 
 /**
  * The demo shortens the function timeout to 2 s and so the visibility timeout to 12 s (6 × 2, the stack's

@@ -4,9 +4,9 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { DEAD_LETTER_RETENTION_SECONDS, type PipelineSettings } from "../infra/config";
-import { physicalNames } from "../infra/naming";
-import { redrivePolicy } from "../infra/policies";
+import { DEAD_LETTER_RETENTION_SECONDS, type PipelineSettings } from "../../infra/config";
+import { physicalNames } from "../../infra/naming";
+import { redrivePolicy } from "../../infra/policies";
 import type { LocalClients } from "./clients";
 
 export interface LocalResources {

@@ -15,13 +15,13 @@ import {
     StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
 import { parseArgs } from "node:util";
-import { physicalNames } from "../infra/naming";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./clients";
-import { unwrap } from "./messages";
-import { parseFunctionLog, type RecordLine } from "./function-log";
-import { DEFAULT_SQS_PORT, functionLogFile } from "./pipeline";
-import { peekQueue } from "./queues";
-import { runCommand } from "../infra/command-line";
+import { physicalNames } from "../../infra/naming";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../emulators/clients";
+import { unwrap } from "../event-source/messages";
+import { parseFunctionLog, type RecordLine } from "../function-log";
+import { DEFAULT_SQS_PORT, functionLogFile } from "../pipeline";
+import { peekQueue } from "../event-source/queues";
+import { runCommand } from "../../infra/command-line";
 
 const USAGE = `usage: npm run dlq -- <list|redrive> [--stack NAME] [--aws] [--sqs-port N] [--limit N]
   list      show the messages in the dead-letter queue and why the function rejected them

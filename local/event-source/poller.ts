@@ -4,8 +4,8 @@
 // deleted. Everything else (listed failures, an error, a crash, a timeout, a malformed response) stays
 // in the queue, reappears after the visibility timeout, and moves to the DLQ after maxReceiveCount receives.
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { PipelineSettings } from "../infra/config";
-import type { InvokeResult } from "./runtime-api/execution-environments";
+import type { PipelineSettings } from "../../infra/config";
+import type { InvokeResult } from "../runtime-api/execution-environments";
 
 export interface PollerOptions {
     readonly sqs: SQSClient;
