@@ -65,3 +65,47 @@ export function recoveryDelaySeconds(s: BackoffSettings): number {
     for (let n = 1; n < s.maxReceiveCount; n++) longest = Math.max(longest, backoffDelayRange(n, s).maxSeconds);
     return longest;
 }
+
+/**
+ * The retry backoff's defaults scale with the queue's visibility timeout V: base 16·V and cap 18·V. At
+ * maxReceiveCount 3 that gives an outage tolerance of 0.9·(16 + 18)·V ≈ 30·V (918 s at the default V = 30, over
+ * 15 minutes), and a delayed order is stored at most 18·V after the table is back (540 s).
+ */
+export const BACKOFF_BASE_PER_VISIBILITY = 16;
+export const BACKOFF_MAX_PER_VISIBILITY = 18;
+
+/** The settings that bound how long the function may hold a message; PipelineSettings has them under the same names. */
+export interface InvocationWindow {
+    readonly functionTimeoutSeconds: number;
+    readonly maximumBatchingWindowSeconds: number;
+}
+
+/** AWS's guidance for queues that feed Lambda: a message must not reappear while a retried invocation may still hold it. */
+export function minimumVisibilityTimeout(s: InvocationWindow): number {
+    return 6 * s.functionTimeoutSeconds + s.maximumBatchingWindowSeconds;
+}
+
+/**
+ * The longest backoff delay SQS will take: a message stays invisible at most 12 hours from its receive
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html), and the
+ * function changes it up to a batching window plus a function timeout after the event source received it.
+ */
+export function backoffLimitSeconds(s: InvocationWindow): number {
+    return SQS_MAX_VISIBILITY_TIMEOUT_SECONDS - s.functionTimeoutSeconds - s.maximumBatchingWindowSeconds;
+}
+
+/**
+ * The backoff settings with defaults for the keys that are not set: base 16·V and cap 18·V (V the visibility
+ * timeout), the base never above the cap, the cap never below the base, both within backoffLimitSeconds. A key that is
+ * set is kept as it is (config-validation.ts judges it).
+ */
+export function retryBackoffDefaults(
+    s: InvocationWindow & { readonly queueVisibilityTimeoutSeconds: number },
+    set: { readonly retryBackoffBaseSeconds?: number; readonly retryBackoffMaxSeconds?: number } = {},
+): { retryBackoffBaseSeconds: number; retryBackoffMaxSeconds: number } {
+    const limit = backoffLimitSeconds(s);
+    const visibility = s.queueVisibilityTimeoutSeconds;
+    const base = set.retryBackoffBaseSeconds ?? Math.max(1, Math.min(BACKOFF_BASE_PER_VISIBILITY * visibility, set.retryBackoffMaxSeconds ?? limit, limit));
+    const max = set.retryBackoffMaxSeconds ?? Math.min(limit, Math.max(BACKOFF_MAX_PER_VISIBILITY * visibility, base));
+    return { retryBackoffBaseSeconds: base, retryBackoffMaxSeconds: max };
+}
