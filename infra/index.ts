@@ -1,32 +1,31 @@
-// The stack: reads and validates the config, packages the function, creates the pipeline.
+// The program: reads and validates the stack's config, packages the function as the config says, creates the
+// pipeline (program.ts), and exports its outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { loadSettings, PROJECT } from "./config";
-import { dashboardConsoleUrl } from "./dashboard";
-import { OrderPipeline } from "./order-pipeline";
+import { loadSettings } from "./config";
 import { packageFunction } from "./packaging";
-import { publishCommand } from "./sample-order";
+import { createStack, stackOutputs } from "./program";
 
 const stack = pulumi.getStack();
 
 // Fails `pulumi preview` with every bad key, its value and what is allowed.
 const settings = loadSettings(pulumi.runtime.allConfig());
 
-const pipeline = new OrderPipeline("orders", {
+const pipeline = createStack(
+    stack,
     settings,
-    nameSuffix: stack,
-    bundle: packageFunction(settings.functionArchitecture, { runtime: settings.functionRuntime }),
-    tags: { project: PROJECT, stack },
-    region: new pulumi.Config("aws").get("region"),
-});
+    packageFunction(settings.functionArchitecture, { runtime: settings.functionRuntime }),
+    new pulumi.Config("aws").get("region"),
+);
 
-export const topicArn = pipeline.topic.arn;
-export const queueUrl = pipeline.queue.url;
-export const deadLetterQueueUrl = pipeline.deadLetterQueue.url;
-export const tableName = pipeline.table.name;
-export const functionName = pipeline.function.name;
-/** The version the event source mapping invokes (through the alias `live`). */
-export const liveVersion = pipeline.liveAlias.functionVersion;
-export const alertsTopicArn = pipeline.alertsTopic.arn;
-export const dashboardName = pipeline.dashboard.dashboardName;
-export const dashboardUrl = dashboardConsoleUrl(pipeline.dashboard.dashboardName);
-export const publishSampleOrder = pipeline.topic.arn.apply((arn) => publishCommand(arn));
+export const {
+    topicArn,
+    queueUrl,
+    deadLetterQueueUrl,
+    tableName,
+    functionName,
+    liveVersion,
+    alertsTopicArn,
+    dashboardName,
+    dashboardUrl,
+    publishSampleOrder,
+} = stackOutputs(pipeline);

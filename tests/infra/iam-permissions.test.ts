@@ -14,7 +14,7 @@ import { describe, it } from "node:test";
 import * as DynamoDB from "@aws-sdk/client-dynamodb";
 import * as SQS from "@aws-sdk/client-sqs";
 import { anonymousPrincipal, type EvaluationResult, runSimulation, type SimulationRequestPrincipal } from "@cloud-copilot/iam-simulate";
-import { ACCOUNT, placeholderBundle, REGION, runStack } from "./mock-stack";
+import { ACCOUNT, placeholderBundle, REGION, buildStack } from "./mock-stack";
 
 const OTHER_ACCOUNT = "999999999999";
 const FUNCTION_SOURCES = path.join(__dirname, "..", "..", "functions", "OrderProcessor");
@@ -62,7 +62,7 @@ interface StackUnderTest {
 /** Runs `stack` under mocks and reads the documents and ARNs the requests need, checking that they belong together. */
 async function stackUnderTest(stack: string): Promise<StackUnderTest> {
     // The function's code plays no part in its permissions' documents: a stand-in bundle spares packaging it.
-    const run = await runStack(stack, {}, { bundle: placeholderBundle() });
+    const run = await buildStack(stack, {}, { bundle: placeholderBundle() });
     const fn = run.one("aws:lambda/function:Function").inputs;
     const role = run.one("aws:iam/role:Role");
     const rolePolicy = run.one("aws:iam/rolePolicy:RolePolicy");

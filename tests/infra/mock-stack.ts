@@ -1,9 +1,10 @@
-// Runs the real Pulumi program (infra/index.ts) under Pulumi's mocks, for one stack's config file, and
-// records every resource it registers. An unexpected provider call fails the run.
-import Module from "node:module";
+// Builds a stack's pipeline component under Pulumi's mocks, for one stack's config file, and records every resource it
+// registers. An unexpected provider call fails the run. The program itself (infra/index.ts: its packaging choice and
+// its outputs) runs in a process of its own: tests/infra/run-program.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../../infra/config";
+import { loadSettings, PROJECT } from "../../infra/config";
 import type { FunctionBundle } from "../../infra/packaging";
+import { createStack, stackOutputs } from "../../infra/program";
 import { readStackFile } from "../../infra/stack-file";
 
 export const ACCOUNT = "123456789012";
@@ -56,15 +57,16 @@ export function resolve<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((done) => output.apply((value) => { done(value); return value; }));
 }
 
-export interface RunOptions {
+export interface BuildOptions {
     /**
-     * Deploy this bundle instead of packaging the function: for tests about everything but the function's code,
-     * which then need neither the .NET SDK nor a native toolchain. Default: the program packages it, as `pulumi up` does.
+     * The bundle the function deploys. Default: a stand-in for the stack's runtime and architecture, never read under
+     * mocks, so that tests about everything but the function's code need neither the .NET SDK nor a native toolchain.
+     * What the program itself packages is tests/infra/program.test.ts's (it runs infra/index.ts).
      */
     readonly bundle?: FunctionBundle;
 }
 
-/** A stand-in bundle for RunOptions.bundle: a path that is never read under mocks. */
+/** A stand-in bundle for BuildOptions.bundle: a path that is never read under mocks. */
 export function placeholderBundle(architecture: FunctionBundle["architecture"] = "arm64", runtime: FunctionBundle["runtime"] = "aot"): FunctionBundle {
     return {
         directory: `/placeholder/OrderProcessor-${runtime}-${architecture}`,
@@ -79,14 +81,18 @@ export function placeholderBundle(architecture: FunctionBundle["architecture"] =
 }
 
 /**
- * Loads infra/index.ts for `stack` (its Pulumi.<stack>.yaml plus `overrides`) and waits for every resource. Each call
- * loads the program afresh, so one test file may run several stacks (one after the other, never at once).
+ * Sets Pulumi's mocks to record every resource registered, answering as AWS would (fakeState); a provider call fails,
+ * and so does the creation of a resource of a `failing` type, as a provider error would fail it.
  */
-export async function runStack(stack: string, overrides: Readonly<Record<string, string>> = {}, options: RunOptions = {}): Promise<StackRun> {
+export async function recordResources(stack: string, config: Readonly<Record<string, string>>, failing: ReadonlySet<string> = new Set()): Promise<RecordedResource[]> {
     const resources: RecordedResource[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
+                if (failing.has(args.type)) {
+                    resources.push({ type: args.type, name: args.name, inputs: args.inputs, state: {} });
+                    throw new Error(`${args.name}: OrderProcessor-${stack} version 7 failed its smoke invocation`);
+                }
                 const state = { ...args.inputs, ...fakeState(args.type, args.name, args.inputs) };
                 resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
                 return { id: `${args.name}-id`, state };
@@ -99,40 +105,24 @@ export async function runStack(stack: string, overrides: Readonly<Record<string,
         stack,
         false,
     );
-    pulumi.runtime.setAllConfig({ ...readStackFile(stack), ...overrides });
+    pulumi.runtime.setAllConfig({ ...config });
+    return resources;
+}
 
-    const programPath = require.resolve("../../infra/index");
-    const packagingPath = require.resolve("../../infra/packaging");
-    const realPackaging = require.cache[packagingPath];
-    delete require.cache[programPath];
-    if (options.bundle) {
-        // The program imports packageFunction by name: a module of our own in its place hands out the bundle.
-        const bundle = options.bundle;
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const stand = new Module(packagingPath, module);
-        stand.exports = { ...(require(packagingPath) as object), packageFunction: async () => bundle };
-        stand.loaded = true;
-        require.cache[packagingPath] = stand;
-    }
-    let program: Record<string, unknown>;
-    try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        program = require(programPath) as Record<string, unknown>;
-    } finally {
-        if (options.bundle) {
-            if (realPackaging) require.cache[packagingPath] = realPackaging;
-            else delete require.cache[packagingPath];
-        }
-    }
+/**
+ * Builds `stack`'s pipeline (infra/program.ts, as the program does) under Pulumi's mocks, from its Pulumi.<stack>.yaml
+ * plus `overrides`, and waits until every resource is registered and every output resolved. A bad config throws the
+ * ConfigError the program would.
+ */
+export async function buildStack(stack: string, overrides: Readonly<Record<string, string>> = {}, options: BuildOptions = {}): Promise<StackRun> {
+    const config = { ...readStackFile(stack), ...overrides };
+    const settings = loadSettings(config);
+    const resources = await recordResources(stack, config);
+    const pipeline = createStack(stack, settings, options.bundle ?? placeholderBundle(settings.functionArchitecture, settings.functionRuntime), config["aws:region"]);
     const outputs: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(program)) {
-        outputs[key] = pulumi.Output.isInstance(value) ? await resolve(value) : value;
-    }
-    // Resources whose inputs depend on other outputs register a little later: wait until none is added.
-    for (let count = -1, stable = 0; stable < 5; await new Promise((r) => setTimeout(r, 20))) {
-        stable = resources.length === count ? stable + 1 : 0;
-        count = resources.length;
-    }
+    for (const [key, value] of Object.entries(stackOutputs(pipeline))) outputs[key] = await resolve(value);
+    // Every registration the component started, those that waited on other outputs included, has reached the mocks.
+    await pulumi.runtime.disconnect();
 
     const all = (type: string) => resources.filter((r) => r.type === type);
     return {

@@ -23,7 +23,7 @@ import {
     stackRules,
     tablePointInTimeRecovery,
 } from "../../policy/rules";
-import { placeholderBundle, type RecordedResource, runStack } from "./mock-stack";
+import { placeholderBundle, type RecordedResource, buildStack } from "./mock-stack";
 import { policyResources, ruleViolations, stackRuleViolations } from "./security-rules";
 
 const QUEUE = "arn:aws:sqs:us-east-1:123456789012:OrderQueue-x";
@@ -294,7 +294,7 @@ describe("the pack as pulumi preview loads it", () => {
                 );
                 return response.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getUrn().split("::").pop()}`);
             };
-            const dev = await runStack("dev", {}, { bundle: placeholderBundle() });
+            const dev = await buildStack("dev", {}, { bundle: placeholderBundle() });
             assert.deepEqual(await analyzeStack(dev.resources), []);
             assert.deepEqual(await analyzeStack(dev.resources.filter((r) => !r.name.endsWith("-dlq-policy"))), ["queues-tls-only: orders-dlq"]);
         } finally {

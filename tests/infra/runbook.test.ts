@@ -7,7 +7,7 @@ import { before, describe, it } from "node:test";
 import { outageToleranceSeconds, recoveryDelaySeconds } from "../../infra/backoff";
 import { repositoryRoot } from "../../infra/repository";
 import { loadStackSettings } from "../../infra/stack-file";
-import { placeholderBundle, runStack, type StackRun } from "./mock-stack";
+import { placeholderBundle, buildStack, type StackRun } from "./mock-stack";
 
 const STACKS = ["dev", "prod"] as const;
 const runbook = fs.readFileSync(path.join(repositoryRoot, "docs", "RUNBOOK.md"), "utf8");
@@ -26,7 +26,7 @@ const anchorOf = (heading: string) => heading.toLowerCase().replace(/[^a-z0-9 _-
 const runs = new Map<string, StackRun>();
 before(async () => {
     // One stack after the other: the program is loaded afresh for each. The function's code does not matter here.
-    for (const stack of STACKS) runs.set(stack, await runStack(stack, {}, { bundle: placeholderBundle() }));
+    for (const stack of STACKS) runs.set(stack, await buildStack(stack, {}, { bundle: placeholderBundle() }));
 });
 
 describe("runbook", () => {

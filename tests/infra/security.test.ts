@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { securityRules, stackRules } from "../../policy/rules";
 import { listStacks, readStackFile } from "../../infra/stack-file";
-import { placeholderBundle, runStack } from "./mock-stack";
+import { placeholderBundle, buildStack } from "./mock-stack";
 import { packViolations } from "./security-rules";
 
 /** The resources of a stack the pack's rules judge, by type token: each must be in the run, or the rules check nothing. */
@@ -21,14 +21,14 @@ describe("security rules of the policy pack on the stacks", () => {
     for (const stack of ["dev", "prod"]) {
         it(`${stack}: every resource keeps every rule of the pack`, async () => {
             // The function's code plays no part in these rules: a stand-in bundle spares packaging it.
-            const run = await runStack(stack, {}, { bundle: placeholderBundle() });
+            const run = await buildStack(stack, {}, { bundle: placeholderBundle() });
             for (const type of JUDGED) assert.ok(run.all(type).length > 0, `the ${stack} stack has no ${type}`);
             assert.deepEqual(packViolations(run.resources), []);
         });
     }
 
     it("dev, its order queue policy without the TLS Deny: the pack names the policy, the queue and the rules", async () => {
-        const run = await runStack("dev", {}, { bundle: placeholderBundle() });
+        const run = await buildStack("dev", {}, { bundle: placeholderBundle() });
         const resources = run.resources.map((r) => {
             if (r.type !== "aws:sqs/queuePolicy:QueuePolicy" || !r.name.endsWith("-queue-policy")) return r;
             const document = JSON.parse(r.inputs.policy) as { Statement: Array<{ Sid: string }> };

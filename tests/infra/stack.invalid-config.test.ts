@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../infra/config";
-import { runStack } from "./mock-stack";
+import { buildStack } from "./mock-stack";
 
 describe("stack with a bad config", () => {
     it("fails with every bad key, its value and the allowed values, and creates nothing", async () => {
-        const error = await runStack("dev", {
+        const error = await buildStack("dev", {
             "order-pipeline:queueVisibilityTimeoutSeconds": "20",
             "order-pipeline:batchSize": "11",
             "order-pipeline:logRetentionDays": "10",

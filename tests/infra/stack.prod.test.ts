@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { before, describe, it, mock } from "node:test";
 import { NO_ALARM_EMAIL_WARNING } from "../../infra/order-pipeline";
 import { physicalNames } from "../../infra/naming";
-import { dashboardProblems, REGION, runStack, stackMetrics, type StackRun } from "./mock-stack";
+import { dashboardProblems, REGION, buildStack, stackMetrics, type StackRun } from "./mock-stack";
 
 let run: StackRun;
 /** What the program warned: under mocks, with no engine, pulumi.log.warn writes to console.warn. */
@@ -11,7 +11,7 @@ const warnings: string[] = [];
 
 before(async () => {
     mock.method(console, "warn", (...args: unknown[]) => void warnings.push(args.map(String).join(" ")));
-    run = await runStack("prod");
+    run = await buildStack("prod");
 });
 
 describe("prod stack", () => {
@@ -40,7 +40,7 @@ describe("prod stack", () => {
 
     it("a configured alarm email is subscribed to the alerts topic, with no warning", async () => {
         warnings.length = 0;
-        const withEmail = await runStack("prod", { "order-pipeline:alarmEmail": "oncall@example.org" });
+        const withEmail = await buildStack("prod", { "order-pipeline:alarmEmail": "oncall@example.org" });
         const email = withEmail.one("aws:sns/topicSubscription:TopicSubscription", "-alerts-email").inputs;
         assert.equal(email.protocol, "email");
         assert.equal(email.endpoint, "oncall@example.org");
