@@ -72,7 +72,7 @@ function loopsOf(modules: ReadonlyMap<string, readonly string[]>): string[][] {
 describe("the project's arrows", () => {
     it("reads the modules it judges", () => {
         assert.ok(graph.size > 40, `${graph.size} modules`);
-        assert.ok(graph.get(path.join("infra", "index.ts"))!.includes(path.join("infra", "order-pipeline.ts")), "infra/index.ts imports infra/order-pipeline.ts");
+        assert.ok(graph.get(path.join("infra", "program.ts"))!.includes(path.join("infra", "order-pipeline.ts")), "infra/program.ts imports infra/order-pipeline.ts");
     });
 
     it("infra/ and policy/ import nothing from local/ or bench/; local/ nothing from bench/", () => {
@@ -89,11 +89,11 @@ describe("the project's arrows", () => {
     });
 
     it("the loop finder finds a loop when there is one", () => {
-        const a = path.join("infra", "index.ts");
+        const a = path.join("infra", "program.ts");
         const b = path.join("infra", "order-pipeline.ts");
         const looped = new Map(graph);
         looped.set(b, [...graph.get(b)!, a]);
-        assert.deepEqual(loopsOf(looped), [[a, b]]);
+        assert.deepEqual(loopsOf(looped), [[a, b].sort()]);
         assert.deepEqual(loopsOf(new Map([["x", ["y"]], ["y", ["z"]], ["z", ["x"]], ["w", ["x"]]])), [["x", "y", "z"]]);
     });
 });
