@@ -1,6 +1,7 @@
 // The function as the local pipeline runs it: built as the stack deploys it, and described (process, working
 // directory, Lambda's environment with the stack's variables and the emulators' endpoints, ARN) for the execution
 // environments that start it.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PipelineSettings } from "../infra/config";
 import { deployedRuntime, functionVariables } from "../infra/function-contract";
@@ -30,9 +31,27 @@ export interface LocalFunctionSetting {
  * Builds the function for this machine's architecture as `runtime` deploys it (the publish is skipped when its
  * sources are unchanged), plus, in managed mode, the managed bootstrap; and describes how Lambda would run it.
  */
-export async function buildLocalFunction(options: LocalFunctionSetting & { readonly runtime: FunctionRuntime; readonly buildRoot: string }): Promise<LocalFunction> {
-    const bundle = await packageFunction(hostArchitecture(), { runtime: options.runtime, outputRoot: options.buildRoot });
+export async function buildLocalFunction(
+    options: LocalFunctionSetting & {
+        readonly runtime: FunctionRuntime;
+        readonly buildRoot: string;
+        /** The function's project. Default functions/OrderProcessor. */
+        readonly projectDirectory?: string;
+        /**
+         * Run the bundle from a copy in this folder (the watch mode: the next build may replace the bundle while
+         * environments still run this one).
+         */
+        readonly snapshot?: string;
+    },
+): Promise<LocalFunction> {
+    const built = await packageFunction(hostArchitecture(), { runtime: options.runtime, outputRoot: options.buildRoot, projectDirectory: options.projectDirectory });
     const managedBootstrapDll = options.runtime === "managed" ? await buildManagedBootstrap(path.join(options.buildRoot, "managed-bootstrap")) : undefined;
+    let bundle = built;
+    if (options.snapshot) {
+        fs.rmSync(options.snapshot, { recursive: true, force: true });
+        fs.cpSync(built.directory, options.snapshot, { recursive: true });
+        bundle = { ...built, directory: options.snapshot };
+    }
     return describeLocalFunction(bundle, managedBootstrapDll, options);
 }
 

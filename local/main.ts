@@ -1,4 +1,4 @@
-// npm run local [-- --stack dev] [--sqs-port 4566] [--dynamodb-port 8000 | --dynamodb-endpoint URL] [--set key=value] [--demo] [--quiet]
+// npm run local [-- --stack dev] [--sqs-port 4566] [--dynamodb-port 8000 | --dynamodb-endpoint URL] [--set key=value] [--demo] [--quiet] [--watch]
 // Runs the whole pipeline on this machine until Ctrl-C. See the README, "Run it locally".
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -12,6 +12,9 @@ import { DEFAULT_DYNAMODB_PORT, DEFAULT_SQS_PORT, functionLogFile, type LocalPip
 import { runCommand } from "../infra/command-line";
 import { queueCounts } from "./event-source/queues";
 import { PipelineStatus } from "./status";
+import { watchFunction } from "./watch";
+import * as path from "node:path";
+import { functionDirectory, repositoryRoot } from "../infra/repository";
 
 /** Seconds as people read them: 918 s → "15 min 18 s". */
 function formatDuration(seconds: number): string {
@@ -20,7 +23,7 @@ function formatDuration(seconds: number): string {
     return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
 }
 
-const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb-port N | --dynamodb-endpoint URL] [--set KEY=VALUE]... [--demo] [--quiet]
+const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb-port N | --dynamodb-endpoint URL] [--set KEY=VALUE]... [--demo] [--quiet] [--watch]
   --stack              the Pulumi stack whose config and names to use (default dev)
   --sqs-port           fauxqs (SNS and SQS) port on 127.0.0.1 (default 4566, or LOCAL_SQS_PORT)
   --dynamodb-port      dynalite (DynamoDB) port on 127.0.0.1 (default 8000, or LOCAL_DYNAMODB_PORT)
@@ -29,7 +32,9 @@ const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb
   --set KEY=VALUE      override a stack setting, e.g. --set maximumConcurrency=4 (validated like the stack's)
   --demo               publish the sample order, a duplicate, an older version and a malformed order,
                        show where each ended up, and exit 0 only if each ended where it should
-  --quiet              only the status line (no line per record or per invocation)`;
+  --quiet              only the status line (no line per record or per invocation)
+  --watch              rebuild the function when its sources change and swap it in once it has started and
+                       answered a smoke invocation; a failed build or init keeps the old code serving`;
 
 /** How often the status line is printed while orders flow. */
 const STATUS_INTERVAL_MS = 5000;
@@ -50,6 +55,7 @@ async function main(): Promise<number> {
             "dynamodb-endpoint": { type: "string" },
             set: { type: "string", multiple: true, default: [] },
             demo: { type: "boolean", default: false },
+            watch: { type: "boolean", default: false },
             quiet: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
         },
@@ -134,6 +140,10 @@ async function main(): Promise<number> {
         return ok ? 0 : 1;
     }
 
+    const watcher = values.watch
+        ? watchFunction(pipeline, functionDirectory, (line) => console.log(`[watch] ${line}`))
+        : undefined;
+    if (watcher) console.log(`[watch] watching ${path.relative(repositoryRoot, functionDirectory)}: a saved change is built and swapped in once it has started`);
     console.log("Ctrl-C stops everything.");
     const running = pipeline;
     const timer = setInterval(() => {
@@ -149,6 +159,7 @@ async function main(): Promise<number> {
         process.once("SIGTERM", resolve);
     });
     clearInterval(timer);
+    watcher?.close();
     console.log("[local] stopping");
     process.once("SIGINT", () => process.exit(130));
     await pipeline.stop();

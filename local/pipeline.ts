@@ -4,23 +4,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type PipelineSettings } from "../infra/config";
-import { deployedRuntime, functionVariables } from "../infra/function-contract";
-import { readFunctionDefinition } from "../infra/function-definition";
 import { repositoryRoot } from "../infra/repository";
-import { type FunctionBundle, type FunctionRuntime, hostArchitecture, packageFunction } from "../infra/packaging";
+import { hostArchitecture } from "../infra/packaging";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { createClients, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./emulators/clients";
+import { createClients, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./emulators/clients";
 import { type LocalServer, startDynalite, startFauxqs } from "./emulators/servers";
-import { buildManagedBootstrap } from "./runtime-api/managed-bootstrap";
 import { EventSourcePoller, type InvocationReport } from "./event-source/poller";
 import { type LocalResources, provision } from "./emulators/provision";
-import {
-    ExecutionEnvironments,
-    type ExecutionEnvironmentsOptions,
-    lambdaEnvironment,
-    runtimeCommand,
-} from "./runtime-api/execution-environments";
-import { buildLocalFunction } from "./local-function";
+import { ExecutionEnvironments, FunctionInitError } from "./runtime-api/execution-environments";
+import { SMOKE_EVENT, smokeVerdict } from "../infra/smoke-invocation";
+import { buildLocalFunction, type LocalFunction } from "./local-function";
+import { lambdaInvokeAnswer } from "./runtime-api/invoke-answer";
 import { lambdaKeepsLogLine } from "./runtime-api/log-filter";
 import { loadStackSettings } from "../infra/stack-file";
 
@@ -43,6 +37,8 @@ export interface LocalPipelineOptions {
     readonly dynamodbEndpoint?: string;
     /** Where the bundle (and in managed mode the managed bootstrap) is built. Default .build/ in the repository. */
     readonly buildRoot?: string;
+    /** The function's project. Default functions/OrderProcessor (tests of the watch mode use a copy). */
+    readonly projectDirectory?: string;
     /** Each line the function logs that Lambda's log-level filter keeps at the stack's logLevel (runtime-api/log-filter.ts): what CloudWatch would get. */
     readonly onFunctionLog?: (line: string) => void;
     /** Notices: an execution environment that failed its init, crashed or timed out, an unreachable queue, an invocation that did not complete. */
@@ -58,8 +54,14 @@ export interface LocalPipeline {
     readonly endpoints: LocalEndpoints;
     readonly resources: LocalResources;
     readonly clients: LocalClients;
-    /** The function's execution environments (one process and Runtime API server per concurrent invocation). */
+    /** The function's execution environments now serving (one process and Runtime API server per concurrent invocation). */
     readonly environments: ExecutionEnvironments;
+    /**
+     * Builds the function again (skipped when its inputs did not change), starts it in new execution environments and
+     * sends it a smoke invocation; only when its init and its answer succeed do new invocations go to it, while the old
+     * environments finish their batches and stop. A failed build, init or smoke invocation leaves the old code serving.
+     */
+    reload(): Promise<ReloadOutcome>;
     /**
      * The emulators, for fault tests: suspend one to make it unreachable, resume it to bring it back with its data.
      * No dynamodb with dynamodbEndpoint: that endpoint is the user's.
@@ -67,6 +69,12 @@ export interface LocalPipeline {
     readonly servers: { readonly sqs: LocalServer; readonly dynamodb: LocalServer | undefined };
     stop(): Promise<void>;
 }
+
+/** How a reload ended, with where its time went. */
+export type ReloadOutcome =
+    | { readonly kind: "swapped"; readonly buildMs: number; readonly initMs: number; readonly smokeMs: number }
+    | { readonly kind: "unchanged"; readonly buildMs: number }
+    | { readonly kind: "build-failed" | "init-failed" | "smoke-failed"; readonly message: string };
 
 /** Starts everything; on any failure stops what it started and throws an error that names the cause. */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
@@ -106,18 +114,68 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
                 ? `building the function for ${hostArchitecture()} as the stack deploys it (Native AOT bootstrap, provided.al2023)`
                 : `building the function for ${hostArchitecture()} as the stack deploys it (managed, dotnet10) and the managed bootstrap`,
         );
-        const fn = await buildLocalFunction({ runtime, buildRoot, settings, resources, endpoints });
+        let generation = 0;
+        const build = () =>
+            buildLocalFunction({
+                runtime,
+                buildRoot,
+                settings,
+                resources,
+                endpoints,
+                projectDirectory: options.projectDirectory,
+                snapshot: path.join(buildRoot, "local", `${options.stack}.function.${++generation}`),
+            });
+        const start = (fn: LocalFunction) =>
+            ExecutionEnvironments.start({
+                ...fn,
+                maximumConcurrency: settings.maximumConcurrency,
+                onLog: (line) => {
+                    if (lambdaKeepsLogLine(line, settings.logLevel)) options.onFunctionLog?.(line);
+                },
+                onNotice: notice,
+            });
+        const fn = await build();
         if (fn.bundle.reused) step("sources unchanged since the last build: publish skipped");
         step(`starting the first execution environment (${runtime}) behind the local Lambda Runtime API`);
-        const environments = await ExecutionEnvironments.start({
-            ...fn,
-            maximumConcurrency: settings.maximumConcurrency,
-            onLog: (line) => {
-                if (lambdaKeepsLogLine(line, settings.logLevel)) options.onFunctionLog?.(line);
-            },
-            onNotice: notice,
-        });
+        let environments = await start(fn);
         cleanup.push(() => environments.stop());
+
+        let reloading: Promise<ReloadOutcome> | undefined;
+        const reloadOnce = async (): Promise<ReloadOutcome> => {
+            const started = performance.now();
+            let next: LocalFunction;
+            try {
+                next = await build();
+            } catch (error) {
+                return { kind: "build-failed", message: error instanceof Error ? error.message : String(error) };
+            }
+            const buildMs = performance.now() - started;
+            if (next.bundle.reused) return { kind: "unchanged", buildMs };
+            let candidate: ExecutionEnvironments;
+            try {
+                candidate = await start(next);
+            } catch (error) {
+                return { kind: "init-failed", message: error instanceof FunctionInitError ? `${error.errorType}: ${error.message}` : String(error) };
+            }
+            const initMs = performance.now() - started - buildMs;
+            // The rule of the deploy's smoke invocation (infra/smoke-invocation.ts): an SQS event with no records must be
+            // answered with an empty partial batch response before any order reaches the new code.
+            const timeoutSeconds = settings.functionTimeoutSeconds;
+            const verdict = smokeVerdict(lambdaInvokeAnswer(await candidate.invoke(Buffer.from(SMOKE_EVENT), timeoutSeconds * 1000), timeoutSeconds));
+            if (verdict) {
+                await candidate.stop();
+                return { kind: "smoke-failed", message: verdict };
+            }
+            const smokeMs = performance.now() - started - buildMs - initMs;
+            const previous = environments;
+            environments = candidate;
+            void previous.drain();
+            return { kind: "swapped", buildMs, initMs, smokeMs };
+        };
+        const reload = () => {
+            reloading = (reloading ?? Promise.resolve()).then(reloadOnce, reloadOnce);
+            return reloading;
+        };
 
         const poller = new EventSourcePoller({
             sqs: clients.sqs,
@@ -125,6 +183,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             queueArn: resources.queueArn,
             region: LOCAL_REGION,
             settings,
+            // Whichever environments serve now: a reload swaps them between two invocations.
             invoke: (event, timeoutMs) => environments.invoke(event, timeoutMs),
             onNotice: notice,
             onInvocation: options.onInvocation,
@@ -141,7 +200,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             endpoints,
             resources,
             clients,
-            environments,
+            get environments() {
+                return environments;
+            },
+            reload,
             servers: { sqs: sqsServer, dynamodb: dynamoServer },
             stop: stopAll,
         };

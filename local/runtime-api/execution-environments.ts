@@ -30,6 +30,9 @@ export class ExecutionEnvironments {
     private starting = 0;
     private nextId = 1;
     private initFailuresInARow = 0;
+    /** Invocations under way, from acquiring an environment to the result; drain waits for none. */
+    private active = 0;
+    private idleAgain: Array<() => void> = [];
     private stopping = false;
     private readonly stopped = new AbortController();
 
@@ -84,11 +87,25 @@ export class ExecutionEnvironments {
      * The timeout counts from the invocation, not from a new environment's init (Lambda's Init phase has its own limit).
      */
     async invoke(event: Buffer, timeoutMs: number): Promise<InvokeResult> {
-        const acquired = await this.acquire();
-        if (!(acquired instanceof Environment)) return acquired;
-        const result = await acquired.invoke(event, timeoutMs);
-        if (result.kind === "ok" || result.kind === "error") this.release(acquired);
-        return result;
+        this.active++;
+        try {
+            const acquired = await this.acquire();
+            if (!(acquired instanceof Environment)) return acquired;
+            const result = await acquired.invoke(event, timeoutMs);
+            if (result.kind === "ok" || result.kind === "error") this.release(acquired);
+            return result;
+        } finally {
+            if (--this.active === 0) for (const resolve of this.idleAgain.splice(0)) resolve();
+        }
+    }
+
+    /**
+     * Lets the invocations under way finish, then stops (a swap to new code: the old environments finish their batches
+     * and stop, as Lambda lets an old version's invocations complete after an alias moves).
+     */
+    async drain(): Promise<void> {
+        if (this.active > 0) await new Promise<void>((resolve) => this.idleAgain.push(resolve));
+        await this.stop();
     }
 
     /** Stops every environment (SIGTERM, then SIGKILL after 2 s) and its Runtime API server. */

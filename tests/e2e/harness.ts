@@ -79,7 +79,11 @@ export function usePipeline(overrides: Readonly<Record<string, string>> = {}): (
 }
 
 /** Starts a pipeline on free ports; `dynamodbEndpoint`, when given, replaces dynalite (npm run local's --dynamodb-endpoint). */
-export async function startTestPipeline(overrides: Readonly<Record<string, string>> = {}, dynamodbEndpoint?: string): Promise<TestPipeline> {
+export async function startTestPipeline(
+    overrides: Readonly<Record<string, string>> = {},
+    dynamodbEndpoint?: string,
+    projectDirectory?: string,
+): Promise<TestPipeline> {
     const records: RecordLine[] = [];
     const metrics: Array<Record<string, unknown>> = [];
     const notices: string[] = [];
@@ -90,6 +94,7 @@ export async function startTestPipeline(overrides: Readonly<Record<string, strin
         sqsPort: 0,
         dynamodbPort: 0,
         dynamodbEndpoint,
+        projectDirectory,
         buildRoot: testBuildRoot(),
         onFunctionLog: (line) => {
             const entry = parseFunctionLog(line);
