@@ -1,4 +1,4 @@
-// npm run local [-- --stack dev] [--sqs-port 4566] [--dynamodb-port 8000 | --dynamodb-endpoint URL] [--set key=value] [--demo] [--quiet] [--watch]
+// npm run local [-- --stack dev] [--sqs-port 4566] [--dynamodb-port 8000 | --dynamodb-endpoint URL] [--set key=value] [--demo] [--quiet] [--watch] [--persist] [--debug]
 // Runs the whole pipeline on this machine until Ctrl-C. See the README, "Run it locally".
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -23,7 +23,7 @@ function formatDuration(seconds: number): string {
     return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
 }
 
-const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb-port N | --dynamodb-endpoint URL] [--set KEY=VALUE]... [--demo] [--quiet] [--watch]
+const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb-port N | --dynamodb-endpoint URL] [--set KEY=VALUE]... [--demo] [--quiet] [--watch] [--persist] [--debug]
   --stack              the Pulumi stack whose config and names to use (default dev)
   --sqs-port           fauxqs (SNS and SQS) port on 127.0.0.1 (default 4566, or LOCAL_SQS_PORT)
   --dynamodb-port      dynalite (DynamoDB) port on 127.0.0.1 (default 8000, or LOCAL_DYNAMODB_PORT)
@@ -34,7 +34,10 @@ const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb
                        show where each ended up, and exit 0 only if each ended where it should
   --quiet              only the status line (no line per record or per invocation)
   --watch              rebuild the function when its sources change and swap it in once it has started and
-                       answered a smoke invocation; a failed build or init keeps the old code serving`;
+                       answered a smoke invocation; a failed build or init keeps the old code serving
+  --persist            keep the table's items between runs (in .build/local/<stack>/); queue messages are not kept
+  --debug              the managed runtime in one execution environment for a .NET debugger to attach to, its
+                       process id printed, the function timeout lifted while it runs`;
 
 /** How often the status line is printed while orders flow. */
 const STATUS_INTERVAL_MS = 5000;
@@ -56,6 +59,8 @@ async function main(): Promise<number> {
             set: { type: "string", multiple: true, default: [] },
             demo: { type: "boolean", default: false },
             watch: { type: "boolean", default: false },
+            persist: { type: "boolean", default: false },
+            debug: { type: "boolean", default: false },
             quiet: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
         },
@@ -77,6 +82,12 @@ async function main(): Promise<number> {
         if (values["dynamodb-port"] !== undefined) throw new Error("--dynamodb-port and --dynamodb-endpoint exclude each other: dynalite is not started with an endpoint of your own");
         if (!/^https?:\/\/[^/\s]+\/?$/.test(dynamodbEndpoint)) throw new Error(`--dynamodb-endpoint is "${dynamodbEndpoint}"; allowed: a URL such as http://127.0.0.1:8000`);
     }
+    if (values.persist && dynamodbEndpoint !== undefined) throw new Error("--persist keeps the table of the dynalite npm run local starts; with --dynamodb-endpoint the table is your endpoint's to keep");
+    if (values.debug) {
+        if (overrides[`${PROJECT}:functionRuntime`] === "aot") throw new Error("--debug runs the managed runtime (a .NET debugger attaches to it); drop --set functionRuntime=aot");
+        overrides[`${PROJECT}:functionRuntime`] = "managed";
+        console.log("[local] --debug: the managed runtime in one execution environment; the function timeout, its time budget and the init limit are lifted while it runs (never the default)");
+    }
     const status = new PipelineStatus();
 
     const started = performance.now();
@@ -91,6 +102,8 @@ async function main(): Promise<number> {
             sqsPort,
             dynamodbPort,
             dynamodbEndpoint,
+            persist: values.persist,
+            debug: values.debug,
             onStep: (message) => console.log(`[local] ${message}`),
             onNotice: (message) => console.log(`[local] ${message}`),
             onFunctionLog: (line) => {
@@ -144,6 +157,10 @@ async function main(): Promise<number> {
         ? watchFunction(pipeline, functionDirectory, (line) => console.log(`[watch] ${line}`))
         : undefined;
     if (watcher) console.log(`[watch] watching ${path.relative(repositoryRoot, functionDirectory)}: a saved change is built and swapped in once it has started`);
+    if (values.debug) {
+        console.log(`[debug] the function runs in process ${pipeline.environments.pids.join(", ")} (dotnet ManagedBootstrap.dll): attach a .NET debugger to it (VS Code or Rider: attach to process; or dotnet-trace, dotnet-dump)`);
+        console.log("[debug] a message paused on longer than the visibility timeout is received again when you go on; the function stores it once");
+    }
     console.log("Ctrl-C stops everything.");
     const running = pipeline;
     const timer = setInterval(() => {

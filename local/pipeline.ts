@@ -11,7 +11,8 @@ import { createClients, LOCAL_REGION, type LocalClients, type LocalEndpoints } f
 import { type LocalServer, startDynalite, startFauxqs } from "./emulators/servers";
 import { EventSourcePoller, type InvocationReport } from "./event-source/poller";
 import { type LocalResources, provision } from "./emulators/provision";
-import { ExecutionEnvironments, FunctionInitError } from "./runtime-api/execution-environments";
+import { ExecutionEnvironments, type ExecutionEnvironmentsOptions, FunctionInitError } from "./runtime-api/execution-environments";
+import { FUNCTION_VARIABLES } from "../infra/function-contract";
 import { SMOKE_EVENT, smokeVerdict } from "../infra/smoke-invocation";
 import { buildLocalFunction, type LocalFunction } from "./local-function";
 import { lambdaInvokeAnswer } from "./runtime-api/invoke-answer";
@@ -39,6 +40,16 @@ export interface LocalPipelineOptions {
     readonly buildRoot?: string;
     /** The function's project. Default functions/OrderProcessor (tests of the watch mode use a copy). */
     readonly projectDirectory?: string;
+    /**
+     * Keep the table's items between runs, in `<buildRoot>/local/<stack>/dynamodb` (dynalite's LevelDB). The queues'
+     * messages are not kept: fauxqs holds them in memory.
+     */
+    readonly persist?: boolean;
+    /**
+     * One execution environment of the managed runtime for a .NET debugger to attach to: the function timeout, its
+     * time budget and the init limit lifted while it runs, so that a breakpoint does not kill it. Never the default.
+     */
+    readonly debug?: boolean;
     /** Each line the function logs that Lambda's log-level filter keeps at the stack's logLevel (runtime-api/log-filter.ts): what CloudWatch would get. */
     readonly onFunctionLog?: (line: string) => void;
     /** Notices: an execution environment that failed its init, crashed or timed out, an unreachable queue, an invocation that did not complete. */
@@ -96,7 +107,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         cleanup.push(() => sqsServer.close());
         let dynamoServer: LocalServer | undefined;
         if (!options.dynamodbEndpoint) {
-            const started = await startDynalite(options.dynamodbPort);
+            const directory = options.persist ? persistDirectory(options.stack, buildRoot) : undefined;
+            if (directory) step(`--persist: the table's items are kept in ${path.relative(process.cwd(), directory) || directory} between runs; the queues' messages are not (fauxqs keeps them in memory)`);
+            const started = await startDynalite(options.dynamodbPort, directory);
             cleanup.push(() => started.close());
             dynamoServer = started;
         }
@@ -128,7 +141,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         const start = (fn: LocalFunction) =>
             ExecutionEnvironments.start({
                 ...fn,
-                maximumConcurrency: settings.maximumConcurrency,
+                ...(options.debug ? debugging(fn) : {}),
+                maximumConcurrency: options.debug ? 1 : settings.maximumConcurrency,
                 onLog: (line) => {
                     if (lambdaKeepsLogLine(line, settings.logLevel)) options.onFunctionLog?.(line);
                 },
@@ -184,7 +198,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             region: LOCAL_REGION,
             settings,
             // Whichever environments serve now: a reload swaps them between two invocations.
-            invoke: (event, timeoutMs) => environments.invoke(event, timeoutMs),
+            invoke: (event, timeoutMs) => environments.invoke(event, options.debug ? DEBUG_TIMEOUT_MS : timeoutMs),
             onNotice: notice,
             onInvocation: options.onInvocation,
             recreate: async () => {
@@ -224,6 +238,20 @@ async function checkAnswers(clients: LocalClients, endpoint: string): Promise<vo
                 "Start it (dynalite, DynamoDB Local, LocalStack), or drop --dynamodb-endpoint to use the dynalite npm run local starts.",
         );
     }
+}
+
+/** With --debug, how long an init or an invocation may take: a day, time enough to step through it. */
+export const DEBUG_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+/** The function as --debug runs it: no time budget (FUNCTION_TIMEOUT_SECONDS unset) and no init limit. */
+function debugging(fn: LocalFunction): Pick<ExecutionEnvironmentsOptions, "environment" | "initTimeoutMs"> {
+    const { [FUNCTION_VARIABLES.functionTimeout]: _budget, ...environment } = fn.environment;
+    return { environment, initTimeoutMs: DEBUG_TIMEOUT_MS };
+}
+
+/** Where --persist keeps a stack's table: dynalite's LevelDB folder. */
+export function persistDirectory(stack: string, buildRoot: string = path.join(repositoryRoot, ".build")): string {
+    return path.join(buildRoot, "local", stack, "dynamodb");
 }
 
 /** The file `npm run local` writes the function's log lines to, for `npm run dlq -- list` to find why a message failed. */

@@ -1,5 +1,6 @@
 // The emulators of the local pipeline, each on a loopback address only: fauxqs (SNS and SQS) and
 // dynalite (DynamoDB). Used by the local runner and by the tests, on fixed or free (0) ports.
+import * as fs from "node:fs";
 import { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
@@ -22,9 +23,22 @@ export interface LocalServer {
 export const LOOPBACK = "127.0.0.1";
 
 /** Starts dynalite on 127.0.0.1:`port` (0 picks a free port). Rejects with a clear error when the port is taken. */
-export async function startDynalite(port: number): Promise<LocalServer> {
-    const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    return listen(server, port, "dynalite (DynamoDB)", "--dynamodb-port");
+/**
+ * Starts dynalite on 127.0.0.1:`port`: in memory, or with `directory` its LevelDB there (npm run local -- --persist),
+ * closed on close so that the next run finds every item.
+ */
+export async function startDynalite(port: number, directory?: string): Promise<LocalServer> {
+    if (directory) fs.mkdirSync(directory, { recursive: true });
+    const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(directory ? { path: directory } : {}) });
+    // dynalite's own close stops the server, then closes its LevelDB; it must run while the server still listens.
+    const closeDatabase = directory
+        ? () => {
+              const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+              server.closeAllConnections();
+              return closed;
+          }
+        : undefined;
+    return listen(server, port, "dynalite (DynamoDB)", "--dynamodb-port", undefined, closeDatabase);
 }
 
 /**
@@ -40,7 +54,11 @@ export async function startFauxqs(port: number): Promise<LocalServer> {
     return listen(app.server, port, "fauxqs (SNS and SQS)", "--sqs-port", () => app.close());
 }
 
-function listen(server: Server, port: number, what: string, flag: string, close?: () => Promise<unknown>): Promise<LocalServer> {
+/**
+ * Listens on 127.0.0.1:`port`. `close` runs after the server stops listening; `closeServer`, when given, stops it
+ * instead (an emulator whose own close must see it still listening).
+ */
+function listen(server: Server, port: number, what: string, flag: string, close?: () => Promise<unknown>, closeServer?: () => Promise<void>): Promise<LocalServer> {
     // Latency is injected in front of the emulator's own request handlers.
     let latencyMs = 0;
     const handlers = server.listeners("request") as Array<(...args: unknown[]) => void>;
@@ -87,6 +105,7 @@ function listen(server: Server, port: number, what: string, flag: string, close?
                     });
                 }),
                 close: async () => {
+                    if (closeServer && server.listening) await closeServer();
                     await stopListening();
                     // fastify's own close also runs its hooks; the server is closed already, which it may report.
                     await close?.().catch(() => undefined);

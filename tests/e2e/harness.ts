@@ -10,7 +10,7 @@ import type { FunctionRuntime } from "../../infra/packaging";
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { parseFunctionLog, type RecordLine } from "../../local/function-log";
-import { type LocalPipeline, startLocalPipeline } from "../../local/pipeline";
+import { type LocalPipeline, type LocalPipelineOptions, startLocalPipeline } from "../../local/pipeline";
 import type { InvocationReport } from "../../local/event-source/poller";
 import { peekQueue, queueDepth } from "../../local/event-source/queues";
 
@@ -82,7 +82,7 @@ export function usePipeline(overrides: Readonly<Record<string, string>> = {}): (
 export async function startTestPipeline(
     overrides: Readonly<Record<string, string>> = {},
     dynamodbEndpoint?: string,
-    projectDirectory?: string,
+    more: Pick<LocalPipelineOptions, "projectDirectory" | "persist" | "debug"> = {},
 ): Promise<TestPipeline> {
     const records: RecordLine[] = [];
     const metrics: Array<Record<string, unknown>> = [];
@@ -94,7 +94,7 @@ export async function startTestPipeline(
         sqsPort: 0,
         dynamodbPort: 0,
         dynamodbEndpoint,
-        projectDirectory,
+        ...more,
         buildRoot: testBuildRoot(),
         onFunctionLog: (line) => {
             const entry = parseFunctionLog(line);

@@ -25,7 +25,7 @@ describe("the watch mode", () => {
 
     before(async () => {
         fs.cpSync(functionDirectory, copy, { recursive: true, filter: (source) => !/[\\/](bin|obj)$/.test(source) });
-        pipeline = await startTestPipeline({ [`${PROJECT}:functionRuntime`]: "managed" }, undefined, copy);
+        pipeline = await startTestPipeline({ [`${PROJECT}:functionRuntime`]: "managed" }, undefined, { projectDirectory: copy });
         watcher = watchFunction(pipeline, copy, (_line, outcome) => {
             if (outcome) outcomes.push(outcome);
         });
