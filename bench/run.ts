@@ -1,4 +1,4 @@
-// npm run bench [-- --quick]: every figure of docs/PERFORMANCE.md, each beside its floor measured in the
+// npm run bench [-- --quick] [--only watch]: every figure of docs/PERFORMANCE.md, each beside its floor measured in the
 // same run, ending with one `name: value` line per figure. --quick gives the same lines in under three
 // minutes (BenchmarkDotNet's short job, 2,000 orders instead of 10,000).
 import * as os from "node:os";
@@ -13,6 +13,7 @@ import { measureColdStart } from "./cold-start";
 import { costPerMillionOrders, PRICES } from "./cost";
 import { runMicroBenchmarks } from "./micro";
 import { measureThroughput } from "./throughput";
+import { measureSwap } from "./watch";
 
 /** An SNS envelope as SNS writes it into the queue (signature and URLs at their real lengths), for the SQS chunk count. */
 function envelopeBytes(): number {
@@ -32,13 +33,33 @@ function envelopeBytes(): number {
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+    const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
     const quick = values.quick;
     const buildRoot = path.join(repositoryRoot, ".build", "bench");
+    if (values.only !== undefined && values.only !== "watch") throw new Error(`--only is "${values.only}"; allowed: watch`);
     const settings = loadStackSettings("dev");
     const started = performance.now();
     const section = (title: string) => console.log(`\n== ${title} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}, node ${process.version}`);
+
+    const swapRuns = quick ? 2 : 3;
+    const measureWatch = async () => {
+        section("6. the watch mode: a saved C# change to the first order served by the new code");
+        const swaps = [await measureSwap("managed", swapRuns, buildRoot), await measureSwap("aot", swapRuns, buildRoot)];
+        for (const swap of swaps) {
+            console.log(
+                `${swap.runtime}: ${(swap.totalMs / 1000).toFixed(1)} s (build ${(swap.buildMs / 1000).toFixed(1)} s, init ${swap.initMs.toFixed(0)} ms, ` +
+                    `smoke invocation ${swap.smokeMs.toFixed(0)} ms, first order served ${swap.firstInvocationMs.toFixed(0)} ms), medians of ${swap.runs}`,
+            );
+        }
+        return swaps;
+    };
+    if (values.only === "watch") {
+        const swaps = await measureWatch();
+        console.log("\nfigures:");
+        for (const swap of swaps) console.log(`watch_swap_ms_${swap.runtime}: ${round(swap.totalMs)}`);
+        return;
+    }
 
     section("1. per message and per batch, beside System.Text.Json alone (BenchmarkDotNet)");
     const micro = runMicroBenchmarks(quick, path.join(buildRoot, "benchmarkdotnet"));
@@ -96,6 +117,8 @@ async function main(): Promise<void> {
         console.log(`  with ${what}: $${variant.total.toFixed(3)} (${variant.total >= cost.total ? "+" : ""}${(((variant.total - cost.total) / cost.total) * 100).toFixed(0)} %)`);
     }
 
+    const swaps = await measureWatch();
+
     console.log("\nfigures:");
     const lines: Array<[string, number]> = [
         ["handler_ns_per_message", round(micro.handlerNs)],
@@ -120,6 +143,7 @@ async function main(): Promise<void> {
         ["bundle_zip_bytes", bundle.zipBytes],
         ["bundle_zip_bytes_managed", managedBundle.zipBytes],
         ["usd_per_million_orders", round(cost.total, 3)],
+        ...swaps.map((swap): [string, number] => [`watch_swap_ms_${swap.runtime}`, round(swap.totalMs)]),
     ];
     for (const [name, value] of lines) console.log(`${name}: ${value}`);
 }
