@@ -127,6 +127,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
                 ? `building the function for ${hostArchitecture()} as the stack deploys it (Native AOT bootstrap, provided.al2023)`
                 : `building the function for ${hostArchitecture()} as the stack deploys it (managed, dotnet10) and the managed bootstrap`,
         );
+        // Each build runs from a copy of its own, in a folder of this process's, so that the next build (or another
+        // npm run local) cannot replace a bundle that environments still run; removed when the pipeline stops.
+        const snapshots = path.join(buildRoot, "local", `${options.stack}.function.${process.pid}`);
+        cleanup.push(async () => fs.rmSync(snapshots, { recursive: true, force: true }));
         let generation = 0;
         const build = () =>
             buildLocalFunction({
@@ -136,7 +140,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
                 resources,
                 endpoints,
                 projectDirectory: options.projectDirectory,
-                snapshot: path.join(buildRoot, "local", `${options.stack}.function.${++generation}`),
+                snapshot: path.join(snapshots, String(++generation)),
             });
         const start = (fn: LocalFunction) =>
             ExecutionEnvironments.start({
@@ -148,13 +152,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
                 },
                 onNotice: notice,
             });
-        const fn = await build();
-        if (fn.bundle.reused) step("sources unchanged since the last build: publish skipped");
+        let serving = await build();
+        if (serving.bundle.reused) step("sources unchanged since the last build: publish skipped");
         step(`starting the first execution environment (${runtime}) behind the local Lambda Runtime API`);
-        let environments = await start(fn);
-        cleanup.push(() => environments.stop());
+        let environments = await start(serving);
 
+        // Old environments finishing their batches after a swap; the pipeline's stop waits for them.
+        const draining = new Set<Promise<void>>();
+        let stopped = false;
         let reloading: Promise<ReloadOutcome> | undefined;
+        cleanup.push(async () => {
+            stopped = true;
+            await reloading?.catch(() => undefined);
+            await Promise.all(draining);
+            await environments.stop();
+        });
+
         const reloadOnce = async (): Promise<ReloadOutcome> => {
             const started = performance.now();
             let next: LocalFunction;
@@ -164,7 +177,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
                 return { kind: "build-failed", message: error instanceof Error ? error.message : String(error) };
             }
             const buildMs = performance.now() - started;
-            if (next.bundle.reused) return { kind: "unchanged", buildMs };
+            // Unchanged when it is what serves now (not merely what was built last: that may have failed its init).
+            if (next.bundle.sha256 === serving.bundle.sha256) return { kind: "unchanged", buildMs };
+            if (stopped) return { kind: "init-failed", message: "the pipeline stopped" };
             let candidate: ExecutionEnvironments;
             try {
                 candidate = await start(next);
@@ -176,14 +191,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             // answered with an empty partial batch response before any order reaches the new code.
             const timeoutSeconds = settings.functionTimeoutSeconds;
             const verdict = smokeVerdict(lambdaInvokeAnswer(await candidate.invoke(Buffer.from(SMOKE_EVENT), timeoutSeconds * 1000), timeoutSeconds));
-            if (verdict) {
+            if (verdict || stopped) {
                 await candidate.stop();
-                return { kind: "smoke-failed", message: verdict };
+                return { kind: "smoke-failed", message: verdict ?? "the pipeline stopped" };
             }
             const smokeMs = performance.now() - started - buildMs - initMs;
             const previous = environments;
             environments = candidate;
-            void previous.drain();
+            serving = next;
+            const drained = previous.drain().finally(() => draining.delete(drained));
+            draining.add(drained);
             return { kind: "swapped", buildMs, initMs, smokeMs };
         };
         const reload = () => {
@@ -196,7 +213,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             queueUrl: resources.queueUrl,
             queueArn: resources.queueArn,
             region: LOCAL_REGION,
-            settings,
+            // --debug: one batch at a time, as the one environment serves them.
+            settings: options.debug ? { ...settings, maximumConcurrency: 1 } : settings,
             // Whichever environments serve now: a reload swaps them between two invocations.
             invoke: (event, timeoutMs) => environments.invoke(event, options.debug ? DEBUG_TIMEOUT_MS : timeoutMs),
             onNotice: notice,

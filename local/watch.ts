@@ -37,31 +37,56 @@ export function watchFunction(
 ): { close(): void } {
     let timer: NodeJS.Timeout | undefined;
     let running = false;
+    let closed = false;
     let pending: string[] = [];
     const run = async () => {
-        if (running) return;
+        if (running || closed) return;
         running = true;
-        while (pending.length > 0) {
-            const changed = [...new Set(pending)];
-            pending = [];
-            report(`${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ` and ${changed.length - 3} more` : ""} changed: building`);
-            const outcome = await pipeline.reload();
-            report(describeReload(outcome), outcome);
+        try {
+            while (pending.length > 0 && !closed) {
+                const changed = [...new Set(pending)];
+                pending = [];
+                report(`${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ` and ${changed.length - 3} more` : ""} changed: building`);
+                let outcome: ReloadOutcome;
+                try {
+                    outcome = await pipeline.reload();
+                } catch (error) {
+                    outcome = { kind: "build-failed", message: error instanceof Error ? error.message : String(error) };
+                }
+                report(describeReload(outcome), outcome);
+            }
+        } finally {
+            running = false;
         }
-        running = false;
     };
-    const watcher = fs.watch(projectDirectory, { recursive: true }, (_event, file) => {
+    const onChange = (_event: string, file: string | Buffer | null) => {
         if (!file) return;
         const relative = file.toString();
         if (relative.split(path.sep).some((part) => part === "bin" || part === "obj") || !SOURCES.test(relative)) return;
         pending.push(relative);
         clearTimeout(timer);
         timer = setTimeout(() => void run(), SETTLE_MS);
-    });
+    };
+    // Node's recursive watch on Linux can fail when a build creates and deletes files in obj/ quickly (ENOENT):
+    // it is said, and the folder watched again.
+    let watcher: fs.FSWatcher | undefined;
+    const arm = () => {
+        watcher = fs.watch(projectDirectory, { recursive: true }, onChange);
+        watcher.on("error", (error) => {
+            watcher?.close();
+            if (closed) return;
+            report(`watching ${projectDirectory} failed (${error.message}); watching it again`);
+            setTimeout(() => {
+                if (!closed) arm();
+            }, 500);
+        });
+    };
+    arm();
     return {
         close: () => {
+            closed = true;
             clearTimeout(timer);
-            watcher.close();
+            watcher?.close();
         },
     };
 }

@@ -22,10 +22,9 @@ export interface LocalServer {
 /** The only address an emulator binds to: nothing here is reachable from another machine. */
 export const LOOPBACK = "127.0.0.1";
 
-/** Starts dynalite on 127.0.0.1:`port` (0 picks a free port). Rejects with a clear error when the port is taken. */
 /**
- * Starts dynalite on 127.0.0.1:`port`: in memory, or with `directory` its LevelDB there (npm run local -- --persist),
- * closed on close so that the next run finds every item.
+ * Starts dynalite on 127.0.0.1:`port` (0 picks a free port; a port taken is a clear error): in memory, or with
+ * `directory` its LevelDB there (npm run local -- --persist), closed on close so that the next run finds every item.
  */
 export async function startDynalite(port: number, directory?: string): Promise<LocalServer> {
     if (directory) fs.mkdirSync(directory, { recursive: true });

@@ -58,6 +58,16 @@ export function sqsEventProblems(event: unknown): string[] {
     });
 }
 
+/** The identifiers a partial batch response reports, or none when the answer is not one (it is shown as it is). */
+function batchItemFailures(body: string): Array<{ itemIdentifier: string }> {
+    try {
+        const failures = (JSON.parse(body) as { batchItemFailures?: unknown } | null)?.batchItemFailures;
+        return Array.isArray(failures) ? (failures as Array<{ itemIdentifier: string }>) : [];
+    } catch {
+        return [];
+    }
+}
+
 /** A DynamoDB endpoint that answers, or undefined. */
 async function answers(endpoint: string): Promise<LocalClients | undefined> {
     const clients = createClients({ sqs: "http://127.0.0.1:9", dynamodb: endpoint });
@@ -122,7 +132,7 @@ async function main(): Promise<number> {
     }
     // `npm run event … | npm run invoke -- --event -`: npm writes its banner ("> order-pipeline@… event" and the command)
     // to standard output before the event; it is not part of it.
-    eventText = eventText.replace(/^(\s*\n)*(> [^\n]*\n)+\s*/, "");
+    eventText = eventText.replace(/^\s*(?:> [^\n]*\n)+\s*/, "");
     let event: unknown;
     try {
         event = JSON.parse(eventText);
@@ -196,7 +206,7 @@ async function main(): Promise<number> {
         switch (result.kind) {
             case "ok": {
                 process.stdout.write(`${result.body}\n`);
-                const failures = (JSON.parse(result.body) as { batchItemFailures?: Array<{ itemIdentifier: string }> }).batchItemFailures ?? [];
+                const failures = batchItemFailures(result.body);
                 say(`answered (${timing})${failures.length ? `; ${failures.length} of ${(event as { Records: unknown[] }).Records.length} records reported failed: ${failures.map((f) => f.itemIdentifier).join(", ")}` : ""}`);
                 return ANSWERED;
             }
@@ -212,7 +222,7 @@ async function main(): Promise<number> {
         }
         return FAILED;
     } finally {
-        for (const stop of cleanup.reverse()) await stop();
+        for (const stop of cleanup.reverse()) await Promise.resolve().then(stop).catch(() => undefined);
     }
 }
 

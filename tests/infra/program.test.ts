@@ -54,6 +54,12 @@ describe("the program", () => {
         assert.ok(zipEntries(managed.function.codePath).some((entry) => entry.name === `${readFunctionDefinition().assembly}.dll`));
     });
 
+    it("a bad config fails the program itself, naming the key and what is allowed, before anything is packaged", () => {
+        const run = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "run-program.ts"), "dev", "order-pipeline:batchSize=11"], { encoding: "utf8" });
+        assert.notEqual(run.status, 0);
+        assert.match(run.stderr, /ConfigError: invalid stack configuration:\n {2}- order-pipeline:batchSize is 11; allowed: a whole number from 1 to 10 without a batching window/);
+    });
+
     it("stack outputs name every resource a user needs, and a publish command with the sample order", () => {
         const sample = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "..", "shared", "events", "order.sample.json"), "utf8"));
         assert.deepEqual(

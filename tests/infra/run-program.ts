@@ -9,7 +9,13 @@ import { recordResources, resolve } from "./mock-stack";
 async function main(): Promise<void> {
     const [stack, ...assignments] = process.argv.slice(2);
     if (!stack) throw new Error("usage: run-program.ts STACK [KEY=VALUE…]");
-    const overrides = Object.fromEntries(assignments.map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]));
+    const overrides = Object.fromEntries(
+        assignments.map((a) => {
+            const at = a.indexOf("=");
+            if (at <= 0) throw new Error(`"${a}" is not KEY=VALUE`);
+            return [a.slice(0, at), a.slice(at + 1)];
+        }),
+    );
     const resources = await recordResources(stack, { ...readStackFile(stack), ...overrides });
     const program = (await import("../../infra/index")) as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};

@@ -1,4 +1,5 @@
-// A bad config fails the program itself, as `pulumi preview` would show it, before any resource exists.
+// A bad config fails with every problem at once, as `pulumi preview` would show it, before any resource exists: the
+// settings the program loads (loadSettings) for the component. That the program itself fails: program.test.ts.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../infra/config";
