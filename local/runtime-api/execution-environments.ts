@@ -189,6 +189,8 @@ export class ExecutionEnvironments {
             stopping: () => this.stopping,
         });
         this.all.add(environment);
+        // A stop that began while this one was starting has not seen it: it is stopped here.
+        if (this.stopping) void environment.stop();
         void environment.initialized.then((outcome) => {
             if (outcome.kind === "ready") this.initFailuresInARow = 0;
             else if (!this.stopping) this.initFailuresInARow++;
