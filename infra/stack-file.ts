@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { loadSettings, type PipelineSettings } from "./config";
+import { loadSettings, type PipelineSettings, PROJECT } from "./config";
 import { repositoryRoot } from "./repository";
 
 /** The stacks that have a Pulumi.<stack>.yaml in the repository. */
@@ -35,4 +35,18 @@ export function readStackFile(stack: string, root: string = repositoryRoot): Rec
 /** A stack's validated settings, as the stack itself would load them. */
 export function loadStackSettings(stack: string, overrides: Readonly<Record<string, string>> = {}, root: string = repositoryRoot): PipelineSettings {
     return loadSettings({ ...readStackFile(stack, root), ...overrides });
+}
+
+/**
+ * `--set KEY=VALUE` arguments (npm run local, npm run invoke) as config keys of the project's namespace
+ * (`batchSize=5` → `order-pipeline:batchSize`); throws naming one that is not KEY=VALUE. loadSettings judges the values.
+ */
+export function settingOverrides(assignments: readonly string[]): Record<string, string> {
+    const overrides: Record<string, string> = {};
+    for (const assignment of assignments) {
+        const at = assignment.indexOf("=");
+        if (at <= 0) throw new Error(`--set "${assignment}" is not KEY=VALUE`);
+        overrides[`${PROJECT}:${assignment.slice(0, at)}`] = assignment.slice(at + 1);
+    }
+    return overrides;
 }

@@ -7,7 +7,7 @@ import type { PipelineSettings } from "../infra/config";
 import { deployedRuntime, functionVariables } from "../infra/function-contract";
 import { readFunctionDefinition } from "../infra/function-definition";
 import { type FunctionBundle, type FunctionRuntime, hostArchitecture, packageFunction } from "../infra/packaging";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalEndpoints } from "./emulators/clients";
+import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, type LocalEndpoints } from "./emulators/clients";
 import type { LocalResources } from "./emulators/provision";
 import { type ExecutionEnvironmentsOptions, lambdaEnvironment, runtimeCommand } from "./runtime-api/execution-environments";
 import { buildManagedBootstrap } from "./runtime-api/managed-bootstrap";
@@ -16,9 +16,6 @@ import { buildManagedBootstrap } from "./runtime-api/managed-bootstrap";
 export interface LocalFunction extends Pick<ExecutionEnvironmentsOptions, "command" | "workingDirectory" | "environment" | "functionArn"> {
     readonly bundle: FunctionBundle;
 }
-
-/** The account id in every local ARN (fauxqs' and this runner's). */
-const LOCAL_ACCOUNT = "000000000000";
 
 /** What the local function is run with: the stack's settings, the emulators' names and endpoints. */
 export interface LocalFunctionSetting {

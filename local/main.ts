@@ -15,6 +15,7 @@ import { PipelineStatus } from "./status";
 import { watchFunction } from "./watch";
 import * as path from "node:path";
 import { functionDirectory, repositoryRoot } from "../infra/repository";
+import { settingOverrides } from "../infra/stack-file";
 
 /** Seconds as people read them: 918 s → "15 min 18 s". */
 function formatDuration(seconds: number): string {
@@ -69,12 +70,7 @@ async function main(): Promise<number> {
         console.log(USAGE);
         return 0;
     }
-    const overrides: Record<string, string> = values.demo ? { ...DEMO_OVERRIDES } : {};
-    for (const assignment of values.set) {
-        const at = assignment.indexOf("=");
-        if (at <= 0) throw new Error(`--set "${assignment}" is not KEY=VALUE`);
-        overrides[`${PROJECT}:${assignment.slice(0, at)}`] = assignment.slice(at + 1);
-    }
+    const overrides: Record<string, string> = { ...(values.demo ? DEMO_OVERRIDES : {}), ...settingOverrides(values.set) };
     const sqsPort = port(values["sqs-port"] ?? process.env.LOCAL_SQS_PORT, DEFAULT_SQS_PORT, "--sqs-port");
     const dynamodbPort = port(values["dynamodb-port"] ?? process.env.LOCAL_DYNAMODB_PORT, DEFAULT_DYNAMODB_PORT, "--dynamodb-port");
     const dynamodbEndpoint = values["dynamodb-endpoint"];

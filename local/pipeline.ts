@@ -6,8 +6,7 @@ import * as path from "node:path";
 import { type PipelineSettings } from "../infra/config";
 import { repositoryRoot } from "../infra/repository";
 import { hostArchitecture } from "../infra/packaging";
-import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { createClients, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./emulators/clients";
+import { createClients, dynamoDbSilence, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./emulators/clients";
 import { type LocalServer, startDynalite, startFauxqs } from "./emulators/servers";
 import { EventSourcePoller, type InvocationReport } from "./event-source/poller";
 import { type LocalResources, provision } from "./emulators/provision";
@@ -247,10 +246,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 
 /** Fails, naming the endpoint, unless a DynamoDB-compatible endpoint answers a ListTables within a few seconds. */
 async function checkAnswers(clients: LocalClients, endpoint: string): Promise<void> {
-    try {
-        await clients.dynamodb.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(5000) });
-    } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = await dynamoDbSilence(clients, 5000);
+    if (reason !== undefined) {
         throw new Error(
             `the DynamoDB endpoint ${endpoint} (--dynamodb-endpoint) does not answer: ${reason}. ` +
                 "Start it (dynalite, DynamoDB Local, LocalStack), or drop --dynamodb-endpoint to use the dynalite npm run local starts.",

@@ -11,7 +11,7 @@ import { type FunctionError, RuntimeApiServer } from "./server";
 /** What one invocation gave. Only `ok` carries a response; anything else leaves the whole batch to reappear. */
 export type InvokeResult =
     | { readonly kind: "ok"; readonly body: string }
-    | { readonly kind: "error"; readonly message: string }
+    | { readonly kind: "error"; readonly message: string; /** The error type Lambda would report (the invoke API's errorType). */ readonly errorType: string }
     | { readonly kind: "timeout" }
     | { readonly kind: "crash"; readonly message: string };
 
@@ -100,7 +100,7 @@ export class Environment {
             onReady: () => settleInit({ kind: "ready" }),
             onInitError: (error) => {
                 const failure = new FunctionInitError(error.errorType, error.cause ? `${error.errorMessage} (cause: ${describeError(error.cause)})` : error.errorMessage);
-                settleInit({ kind: "failed", error: failure, result: { kind: "error", message: describeError(error) } });
+                settleInit({ kind: "failed", error: failure, result: { kind: "error", message: describeError(error), errorType: error.errorType } });
             },
             onNotice: (message) => options.onNotice(`execution environment ${id}: ${message}`),
         });
@@ -160,7 +160,7 @@ export class Environment {
             case "error":
                 // A function error fails the invocation, not the environment: it stays warm, as on Lambda.
                 this.state = "idle";
-                return { kind: "error", message: describeError(ended.error) };
+                return { kind: "error", message: describeError(ended.error), errorType: ended.error.errorType };
             case "timeout":
                 this.options.onNotice(
                     `execution environment ${this.id} (pid ${this.child.pid}): invocation ${invocation.requestId} ran past the function timeout ` +
@@ -223,7 +223,7 @@ export class Environment {
             this.exitedHow = how;
             clearTimeout(initTimer);
             const failure = new FunctionInitError("Runtime.ExitError", `the runtime exited before its first invocation (${how})${this.stderr()}`);
-            settleInit({ kind: "failed", error: failure, result: { kind: "error", message: `${failure.errorType}: ${failure.message}` } });
+            settleInit({ kind: "failed", error: failure, result: { kind: "error", message: `${failure.errorType}: ${failure.message}`, errorType: failure.errorType } });
             if (!this.discarded && !options.stopping() && this.state !== "initializing") {
                 options.onNotice(`execution environment ${this.id}: pid ${child.pid} exited (${how})${this.stderr()}; a new environment starts for the next invocation`);
             }

@@ -17,7 +17,7 @@ export function lambdaInvokeAnswer(outcome: InvokeResult | FunctionInitError, ti
         case "ok":
             return { statusCode: 200, functionError: undefined, payload: outcome.body };
         case "error":
-            return failure(outcome.message.split(":", 1)[0]!, outcome.message.slice(outcome.message.indexOf(":") + 1).trim());
+            return failure(outcome.errorType, outcome.message.startsWith(`${outcome.errorType}: `) ? outcome.message.slice(outcome.errorType.length + 2) : outcome.message);
         case "timeout":
             return failure("Sandbox.Timedout", `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
         case "crash":

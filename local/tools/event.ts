@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { runCommand } from "../../infra/command-line";
 import { physicalNames } from "../../infra/naming";
-import { LOCAL_REGION } from "../emulators/clients";
+import { LOCAL_ACCOUNT, LOCAL_REGION } from "../emulators/clients";
 import { toSqsEvent } from "../event-source/poller";
 import { receivedMessage, snsEnvelope } from "../event-source/synthetic";
 
@@ -19,9 +19,6 @@ const USAGE = `usage: npm run event -- sqs --order FILE|JSON [--raw] [--count N]
   --count   N copies in one batch, each its own message (1 to 10000; default 1)
   --stack   whose names to use (default dev): the topic, the queue
   --queue   another queue name for the event's eventSourceARN`;
-
-/** The account in every local ARN. */
-const LOCAL_ACCOUNT = "000000000000";
 
 /** The order text: a file's content when `value` names a file, else `value` itself. */
 export function readOrder(value: string): string {

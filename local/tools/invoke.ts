@@ -9,13 +9,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { runCommand } from "../../infra/command-line";
-import { PROJECT } from "../../infra/config";
 import { physicalNames } from "../../infra/naming";
 import { repositoryRoot } from "../../infra/repository";
-import { loadStackSettings } from "../../infra/stack-file";
-import { createClients, type LocalClients } from "../emulators/clients";
+import { loadStackSettings, settingOverrides } from "../../infra/stack-file";
+import { createClients, dynamoDbSilence, type LocalClients } from "../emulators/clients";
 import { createOrdersTable } from "../emulators/provision";
 import { type LocalServer, startDynalite } from "../emulators/servers";
 import { buildLocalFunction } from "../local-function";
@@ -68,16 +66,12 @@ function batchItemFailures(body: string): Array<{ itemIdentifier: string }> {
     }
 }
 
-/** A DynamoDB endpoint that answers, or undefined. */
+/** Clients of a DynamoDB endpoint that answers, or undefined. */
 async function answers(endpoint: string): Promise<LocalClients | undefined> {
     const clients = createClients({ sqs: "http://127.0.0.1:9", dynamodb: endpoint });
-    try {
-        await clients.dynamodb.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
-        return clients;
-    } catch {
-        clients.destroy();
-        return undefined;
-    }
+    if ((await dynamoDbSilence(clients, 2000)) === undefined) return clients;
+    clients.destroy();
+    return undefined;
 }
 
 async function main(): Promise<number> {
@@ -106,15 +100,9 @@ async function main(): Promise<number> {
     if (values.event !== undefined && (values.raw || values.count !== "1")) return usage("--raw and --count go with --order");
     const count = Number(values.count);
     if (!Number.isInteger(count) || count < 1 || count > 10000) return usage(`--count is "${values.count}"; allowed: a whole number from 1 to 10000`);
-    const overrides: Record<string, string> = {};
-    for (const assignment of values.set) {
-        const at = assignment.indexOf("=");
-        if (at <= 0) return usage(`--set "${assignment}" is not KEY=VALUE`);
-        overrides[`${PROJECT}:${assignment.slice(0, at)}`] = assignment.slice(at + 1);
-    }
     let settings;
     try {
-        settings = loadStackSettings(values.stack, overrides);
+        settings = loadStackSettings(values.stack, settingOverrides(values.set));
         physicalNames(values.stack);
     } catch (error) {
         return usage(error instanceof Error ? error.message : String(error));

@@ -383,7 +383,7 @@ describe("execution environments", () => {
         const environments = await ExecutionEnvironments.start(stand.options);
         try {
             const before = described(await environments.invoke(event("describe"), 2000));
-            assert.deepEqual(await environments.invoke(event("error"), 2000), { kind: "error", message: "AmazonDynamoDBException: the order table refused the write" });
+            assert.deepEqual(await environments.invoke(event("error"), 2000), { kind: "error", message: "AmazonDynamoDBException: the order table refused the write", errorType: "AmazonDynamoDBException" });
             assert.equal(described(await environments.invoke(event("describe"), 2000)).pid, before.pid);
         } finally {
             await environments.stop();
@@ -466,7 +466,7 @@ describe("execution environments", () => {
             setInitMode("error");
             process.kill(before.pid, "SIGKILL");
             await waitUntil("the killed environment is gone", () => environments.pids.length === 0, 10_000);
-            assert.deepEqual(await environments.invoke(event("describe"), 2000), { kind: "error", message: "InvalidOperationException: TABLE_NAME is not set: the stack sets it" });
+            assert.deepEqual(await environments.invoke(event("describe"), 2000), { kind: "error", message: "InvalidOperationException: TABLE_NAME is not set: the stack sets it", errorType: "InvalidOperationException" });
             // The next try waits (a back-off) and fails the same way; then a fixed function starts again.
             assert.equal((await environments.invoke(event("describe"), 2000)).kind, "error");
             setInitMode("ok");
