@@ -2,7 +2,7 @@
 // pipeline (local/) both take their queue and function settings from this file, so a setting that works locally is
 // the one that is deployed. What each setting is and its default: settings.ts; how each is judged: config-validation.ts.
 import { retryBackoffDefaults } from "./backoff";
-import { type ConfigProblem, type Key, validateSettings } from "./config-validation";
+import { type Key, validateSettings } from "./config-validation";
 import { DEFAULTS, type PipelineSettings, PROJECT } from "./settings";
 
 export { retryBackoffDefaults } from "./backoff";
