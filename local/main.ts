@@ -1,4 +1,4 @@
-// npm run local [-- --stack dev] [--sqs-port 4566] [--dynamodb-port 8000 | --dynamodb-endpoint URL] [--set key=value] [--demo] [--quiet] [--watch] [--persist] [--debug]
+// npm run local [-- --stack dev] [--sqs-port 4566] [--dynamodb-port 8000 | --dynamodb-endpoint URL] [--set key=value] [--demo] [--quiet] [--watch] [--persist] [--debug] [--console-port 4580 | --no-console] [--fault MODE]
 // Runs the whole pipeline on this machine until Ctrl-C. See the README, "Run it locally".
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -16,6 +16,10 @@ import { watchFunction } from "./watch";
 import * as path from "node:path";
 import { functionDirectory, repositoryRoot } from "../infra/repository";
 import { settingOverrides } from "../infra/stack-file";
+import { physicalNames } from "../infra/naming";
+import { PROXY_MODE_DESCRIPTIONS, PROXY_MODES, proxyMode } from "./emulators/table-proxy";
+import { consoleHooks, ConsoleModel } from "./console/model";
+import { type ConsoleServer, DEFAULT_CONSOLE_PORT, startConsole } from "./console/server";
 
 /** Seconds as people read them: 918 s → "15 min 18 s". */
 function formatDuration(seconds: number): string {
@@ -24,7 +28,7 @@ function formatDuration(seconds: number): string {
     return seconds % 60 ? `${minutes} min ${seconds % 60} s` : `${minutes} min`;
 }
 
-const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb-port N | --dynamodb-endpoint URL] [--set KEY=VALUE]... [--demo] [--quiet] [--watch] [--persist] [--debug]
+const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb-port N | --dynamodb-endpoint URL] [--set KEY=VALUE]... [--demo] [--quiet] [--watch] [--persist] [--debug] [--console-port N | --no-console] [--fault MODE]
   --stack              the Pulumi stack whose config and names to use (default dev)
   --sqs-port           fauxqs (SNS and SQS) port on 127.0.0.1 (default 4566, or LOCAL_SQS_PORT)
   --dynamodb-port      dynalite (DynamoDB) port on 127.0.0.1 (default 8000, or LOCAL_DYNAMODB_PORT)
@@ -38,7 +42,11 @@ const USAGE = `usage: npm run local -- [--stack NAME] [--sqs-port N] [--dynamodb
                        answered a smoke invocation; a failed build or init keeps the old code serving
   --persist            keep the table's items between runs (in .build/local/<stack>/); queue messages are not kept
   --debug              the managed runtime in one execution environment for a .NET debugger to attach to, its
-                       process id printed, the function timeout lifted while it runs`;
+                       process id printed, the function timeout lifted while it runs
+  --console-port       the console's port on 127.0.0.1 (default 4580, or LOCAL_CONSOLE_PORT): open http://127.0.0.1:PORT/
+  --no-console         no console (the pipeline runs the same; the status line still prints)
+  --fault MODE         start with the table ${PROXY_MODES.filter((m) => m !== "pass").join(", ")} (or pass); switch it later in the console, or with
+                       curl -X POST -H 'Content-Type: application/json' -d '{"mode":"pass"}' http://127.0.0.1:PORT/api/fault`;
 
 /** How often the status line is printed while orders flow. */
 const STATUS_INTERVAL_MS = 5000;
@@ -63,6 +71,9 @@ async function main(): Promise<number> {
             persist: { type: "boolean", default: false },
             debug: { type: "boolean", default: false },
             quiet: { type: "boolean", default: false },
+            "console-port": { type: "string" },
+            "no-console": { type: "boolean", default: false },
+            fault: { type: "string" },
             help: { type: "boolean", default: false },
         },
     });
@@ -85,6 +96,11 @@ async function main(): Promise<number> {
         console.log("[local] --debug: the managed runtime in one execution environment; the function timeout, its time budget and the init limit are lifted while it runs (never the default)");
     }
     const status = new PipelineStatus();
+    const tableFault = proxyMode(values.fault ?? "pass", "--fault");
+    const consolePort = port(values["console-port"] ?? process.env.LOCAL_CONSOLE_PORT, DEFAULT_CONSOLE_PORT, "--console-port");
+    if (values["no-console"] && values["console-port"] !== undefined) throw new Error("--console-port and --no-console exclude each other");
+    // The console hears everything from the start, so that its counts and stories begin with the run.
+    const model = values["no-console"] || values.demo ? undefined : new ConsoleModel(physicalNames(values.stack));
 
     const started = performance.now();
     // A new log per run: the emulators keep nothing between runs, so neither does the log the DLQ tool reads.
@@ -100,11 +116,14 @@ async function main(): Promise<number> {
             dynamodbEndpoint,
             persist: values.persist,
             debug: values.debug,
+            tableFault,
+            ...(model ? consoleHooks(model) : {}),
             onStep: (message) => console.log(`[local] ${message}`),
             onNotice: (message) => console.log(`[local] ${message}`),
             onFunctionLog: (line) => {
                 fs.writeSync(logFile, `${line}\n`);
                 status.add(line);
+                model?.functionLog(line);
                 const entry = parseFunctionLog(line);
                 if (values.quiet || line.includes('"_aws"')) {
                     // The status line says it; the function log file keeps every line.
@@ -141,6 +160,7 @@ async function main(): Promise<number> {
     console.log("read it back:");
     console.log(`  ${awsCli("dynamodb get-item", dynamoTarget)} --table-name ${resources.tableName} --key '{"orderId":{"S":"O1234"}}'`);
     console.log(`see the dead-letter queue: npm run dlq -- list --stack ${values.stack}`);
+    if (tableFault !== "pass") console.log(`[local] --fault ${tableFault}: the table is ${PROXY_MODE_DESCRIPTIONS[tableFault]}, for the function (the console switches it back)`);
 
     if (values.demo) {
         const ok = await runDemo(pipeline, (listener) => logListeners.push(listener), (line) => console.log(line));
@@ -156,6 +176,17 @@ async function main(): Promise<number> {
     if (values.debug) {
         console.log(`[debug] the function runs in process ${pipeline.environments.pids.join(", ")} (dotnet ManagedBootstrap.dll): attach a .NET debugger to it (VS Code or Rider: attach to process; or dotnet-trace, dotnet-dump)`);
         console.log("[debug] a message paused on longer than the visibility timeout is received again when you go on; the function stores it once");
+    }
+    let consoleServer: ConsoleServer | undefined;
+    if (model) {
+        try {
+            consoleServer = await startConsole({ pipeline, model, port: consolePort });
+        } catch (error) {
+            await pipeline.stop();
+            fs.closeSync(logFile);
+            throw error;
+        }
+        console.log(`console: ${consoleServer.url} (on 127.0.0.1 only; --no-console to go without)`);
     }
     console.log("Ctrl-C stops everything.");
     const running = pipeline;
@@ -174,6 +205,7 @@ async function main(): Promise<number> {
     clearInterval(timer);
     watcher?.close();
     console.log("[local] stopping");
+    await consoleServer?.close();
     process.once("SIGINT", () => process.exit(130));
     await pipeline.stop();
     fs.closeSync(logFile);

@@ -7,7 +7,8 @@ import { type PipelineSettings } from "../infra/config";
 import { repositoryRoot } from "../infra/repository";
 import { hostArchitecture } from "../infra/packaging";
 import { createClients, dynamoDbSilence, LOCAL_REGION, type LocalClients, type LocalEndpoints } from "./emulators/clients";
-import { type LocalServer, startDynalite, startFauxqs } from "./emulators/servers";
+import { type LocalServer, type MessageEvent, startDynalite, startFauxqs } from "./emulators/servers";
+import { type ProxyMode, startTableProxy, type TableProxy } from "./emulators/table-proxy";
 import { EventSourcePoller, type InvocationReport } from "./event-source/poller";
 import { type LocalResources, provision } from "./emulators/provision";
 import { ExecutionEnvironments, type ExecutionEnvironmentsOptions, FunctionInitError } from "./runtime-api/execution-environments";
@@ -56,6 +57,13 @@ export interface LocalPipelineOptions {
     readonly onInvocation?: (report: InvocationReport) => void;
     /** Progress while starting. */
     readonly onStep?: (message: string) => void;
+    /** Every message event fauxqs records (published on the topic, enqueued, deleted, dead-lettered): the console's. */
+    readonly onMessage?: (event: MessageEvent) => void;
+    /**
+     * Puts a proxy between the function and the table (local/emulators/table-proxy.ts), in this mode at the start:
+     * the console's and --fault's switch for the table's bad minutes. The runner's own clients reach the table directly.
+     */
+    readonly tableFault?: ProxyMode;
 }
 
 export interface LocalPipeline {
@@ -77,6 +85,8 @@ export interface LocalPipeline {
      * No dynamodb with dynamodbEndpoint: that endpoint is the user's.
      */
     readonly servers: { readonly sqs: LocalServer; readonly dynamodb: LocalServer | undefined };
+    /** The proxy between the function and the table, with tableFault. */
+    readonly tableProxy: TableProxy | undefined;
     stop(): Promise<void>;
 }
 
@@ -102,7 +112,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         step(options.dynamodbEndpoint
             ? `starting fauxqs (SNS, SQS) on 127.0.0.1; DynamoDB at ${options.dynamodbEndpoint}`
             : "starting fauxqs (SNS, SQS) and dynalite (DynamoDB) on 127.0.0.1");
-        const sqsServer = await startFauxqs(options.sqsPort);
+        const sqsServer = await startFauxqs(options.sqsPort, options.onMessage);
         cleanup.push(() => sqsServer.close());
         let dynamoServer: LocalServer | undefined;
         if (!options.dynamodbEndpoint) {
@@ -116,6 +126,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         const clients = createClients(endpoints);
         cleanup.push(async () => clients.destroy());
         if (options.dynamodbEndpoint) await checkAnswers(clients, options.dynamodbEndpoint);
+        let tableProxy: TableProxy | undefined;
+        if (options.tableFault !== undefined) {
+            const started = await startTableProxy(endpoints.dynamodb);
+            cleanup.push(() => started.stop());
+            await started.setMode(options.tableFault);
+            tableProxy = started;
+        }
+        // What the function is pointed at: the table, or the proxy in front of it.
+        const functionEndpoints = tableProxy ? { ...endpoints, dynamodb: tableProxy.endpoint } : endpoints;
 
         step(`creating the ${options.stack} stack's topic, queues, subscription and table`);
         const resources = await provision(clients, settings, options.stack);
@@ -137,7 +156,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
                 buildRoot,
                 settings,
                 resources,
-                endpoints,
+                endpoints: functionEndpoints,
                 projectDirectory: options.projectDirectory,
                 snapshot: path.join(snapshots, String(++generation)),
             });
@@ -236,6 +255,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             },
             reload,
             servers: { sqs: sqsServer, dynamodb: dynamoServer },
+            tableProxy,
             stop: stopAll,
         };
     } catch (error) {

@@ -3,7 +3,10 @@
 import * as fs from "node:fs";
 import { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import dynalite from "dynalite";
+import { packageDirectory } from "../../infra/repository";
 
 /** An emulator listening on 127.0.0.1. */
 export interface LocalServer {
@@ -40,17 +43,48 @@ export async function startDynalite(port: number, directory?: string): Promise<L
     return listen(server, port, "dynalite (DynamoDB)", "--dynamodb-port", undefined, closeDatabase);
 }
 
+/** A message as fauxqs reports it: published on a topic, enqueued, deleted (consumed) or moved to a dead-letter queue. */
+export type MessageEvent = import("fauxqs").SqsSpyMessage | import("fauxqs").SnsSpyMessage;
+
 /**
  * Starts fauxqs on 127.0.0.1:`port`. Its own CLI and startFauxqs listen on every interface, so the
  * server is built with buildApp and bound here. Queue URLs follow the Host header that clients use
  * (http://127.0.0.1:PORT/000000000000/NAME).
+ *
+ * `onMessage`, when given, hears every message event as fauxqs' message spy records it (its README, "Message spy"):
+ * the console's counts and each order's story. buildApp takes the stores but not the spy option, so the stores are
+ * built here and given a spy that forwards each event instead of buffering it; without `onMessage` nothing is
+ * observed and nothing is added to the message flow.
  */
-export async function startFauxqs(port: number): Promise<LocalServer> {
+export async function startFauxqs(port: number, onMessage?: (event: MessageEvent) => void): Promise<LocalServer> {
     // fauxqs is an ES module; import() keeps this file loadable as CommonJS.
     const { buildApp } = await import("fauxqs");
-    const app = buildApp({ logger: false, defaultRegion: "us-east-1" });
+    const app = buildApp({ logger: false, defaultRegion: "us-east-1", ...(onMessage ? { stores: await observedStores(onMessage) } : {}) });
     await app.ready();
     return listen(app.server, port, "fauxqs (SNS and SQS)", "--sqs-port", () => app.close());
+}
+
+/**
+ * fauxqs' three stores, each with a spy that hands every event to `onMessage`. The stores are not in the package's
+ * exports, so they are loaded from its files (fauxqs is pinned; tests/e2e/console.test.ts sees the events arrive).
+ */
+async function observedStores(onMessage: (event: MessageEvent) => void) {
+    const dist = path.join(packageDirectory("fauxqs"), "dist");
+    const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(dist, file)).href) as Promise<T>;
+    type Store = new () => { spy?: unknown };
+    const [{ SqsStore }, { SnsStore }, { S3Store }] = await Promise.all([
+        load<{ SqsStore: Store }>("sqs/sqsStore.js"),
+        load<{ SnsStore: Store }>("sns/snsStore.js"),
+        load<{ S3Store: Store }>("s3/s3Store.js"),
+    ]);
+    const spy = {
+        addMessage(event: MessageEvent | { service: "s3" }) {
+            if (event.service !== "s3") onMessage(event);
+        },
+    };
+    const stores = { sqsStore: new SqsStore(), snsStore: new SnsStore(), s3Store: new S3Store() };
+    for (const store of Object.values(stores)) store.spy = spy;
+    return stores as unknown as NonNullable<import("fauxqs").BuildAppOptions["stores"]>;
 }
 
 /**

@@ -23,15 +23,20 @@ export async function peekQueue(sqs: SQSClient, queueUrl: string, limit = Number
         for (const m of messages) seen.set(m.MessageId!, m);
     }
     const all = [...seen.values()];
-    for (let i = 0; i < all.length; i += 10) {
+    await makeVisible(sqs, queueUrl, all);
+    return all;
+}
+
+/** Makes received messages visible again at once (visibility timeout 0), ten to a request. */
+export async function makeVisible(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) {
         await sqs.send(
             new ChangeMessageVisibilityBatchCommand({
                 QueueUrl: queueUrl,
-                Entries: all.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+                Entries: messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
             }),
         );
     }
-    return all;
 }
 
 /** Every message the queue holds: visible, in flight and delayed. */

@@ -6,11 +6,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
-    DeleteMessageCommand,
     GetQueueAttributesCommand,
     GetQueueUrlCommand,
-    ReceiveMessageCommand,
-    SendMessageCommand,
     SQSClient,
     StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
@@ -21,6 +18,7 @@ import { unwrap } from "../event-source/messages";
 import { parseFunctionLog, type RecordLine } from "../function-log";
 import { DEFAULT_SQS_PORT, functionLogFile } from "../pipeline";
 import { peekQueue } from "../event-source/queues";
+import { moveMessages } from "../event-source/moves";
 import { runCommand } from "../../infra/command-line";
 
 const USAGE = `usage: npm run dlq -- <list|redrive> [--stack NAME] [--aws] [--sqs-port N] [--limit N]
@@ -122,20 +120,8 @@ async function redrive(target: Target): Promise<void> {
         console.log(`started an SQS message move task from ${arn} back to its source queue (task ${task.TaskHandle}); see it in the SQS console or with aws sqs list-message-move-tasks --source-arn ${arn}`);
         return;
     }
-    // fauxqs has no StartMessageMoveTask: move each message by hand, sending before deleting (never lost).
-    let moved = 0;
-    for (;;) {
-        const page = await target.sqs.send(
-            new ReceiveMessageCommand({ QueueUrl: target.deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, MessageAttributeNames: ["All"] }),
-        );
-        const messages = page.Messages ?? [];
-        if (messages.length === 0) break;
-        for (const m of messages) {
-            await target.sqs.send(new SendMessageCommand({ QueueUrl: target.queueUrl, MessageBody: m.Body!, MessageAttributes: m.MessageAttributes }));
-            await target.sqs.send(new DeleteMessageCommand({ QueueUrl: target.deadLetterQueueUrl, ReceiptHandle: m.ReceiptHandle }));
-            moved++;
-        }
-    }
+    // fauxqs has no StartMessageMoveTask: each message is sent back, then deleted (never lost).
+    const moved = await moveMessages(target.sqs, target.deadLetterQueueUrl, target.queueUrl);
     console.log(`moved ${moved} message(s) from ${target.deadLetterQueueUrl} to ${target.queueUrl}`);
 }
 

@@ -6,12 +6,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { DiagnosticSeverity, Parser } from "@asyncapi/parser";
-import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
-import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import { DEFAULTS } from "../../infra/config";
 import { physicalNames } from "../../infra/naming";
 import { repositoryRoot } from "../../infra/repository";
+import { compileOrderSchema as compile, describeErrors, fieldsInErrors } from "../../local/console/order-contract";
 
 interface CorpusCase {
     readonly name: string;
@@ -122,20 +121,10 @@ const rulesMatching = (c: CorpusCase) =>
 
 /** The fields a reason names ("order" for the order as a whole), as the schema's errors would name them. */
 const fieldsInReason = (c: CorpusCase): string[] => [...new Set(problemsOf(c).map((p) => /^(\w+): /u.exec(p)?.[1] ?? "order"))].sort();
-const fieldsInErrors = (errors: readonly ErrorObject[]): string[] =>
-    [...new Set(errors.map((e) => (e.keyword === "required" ? String(e.params.missingProperty) : e.instancePath.split("/")[1] || "order")))].sort();
-
-const describeErrors = (errors: readonly ErrorObject[] | null | undefined): string =>
-    (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? e.keyword}`).join(", ");
-
 const codePoints = (value: unknown): number | undefined => (typeof value === "string" ? [...value].length : undefined);
 
-function compileOrderSchema(): ValidateFunction {
-    // Strict: a keyword ajv does not know, or a format it cannot check, is an error rather than silently ignored.
-    const ajv = new Ajv2020({ strict: true, allErrors: true });
-    addFormats(ajv);
-    return ajv.compile(orderSchema);
-}
+/** The schema as the console checks orders with it (local/console/order-contract.ts): strict ajv 2020-12 with formats. */
+const compileOrderSchema = () => compile(orderSchema as unknown as Record<string, unknown>);
 
 describe("the producers' contract, docs/asyncapi.yaml", () => {
     it("parses and validates with @asyncapi/parser", async () => {

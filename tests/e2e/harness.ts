@@ -13,6 +13,7 @@ import { parseFunctionLog, type RecordLine } from "../../local/function-log";
 import { type LocalPipeline, type LocalPipelineOptions, startLocalPipeline } from "../../local/pipeline";
 import type { InvocationReport } from "../../local/event-source/poller";
 import { peekQueue, queueDepth } from "../../local/event-source/queues";
+import type { ConsoleModel } from "../../local/console/model";
 
 /**
  * Tests shorten the function timeout to 2 s and so the visibility timeout to 12 s (the stack's own 6× rule),
@@ -82,7 +83,7 @@ export function usePipeline(overrides: Readonly<Record<string, string>> = {}): (
 export async function startTestPipeline(
     overrides: Readonly<Record<string, string>> = {},
     dynamodbEndpoint?: string,
-    more: Pick<LocalPipelineOptions, "projectDirectory" | "persist" | "debug"> = {},
+    more: Pick<LocalPipelineOptions, "projectDirectory" | "persist" | "debug" | "tableFault"> & { readonly console?: ConsoleModel } = {},
 ): Promise<TestPipeline> {
     const records: RecordLine[] = [];
     const metrics: Array<Record<string, unknown>> = [];
@@ -94,15 +95,23 @@ export async function startTestPipeline(
         sqsPort: 0,
         dynamodbPort: 0,
         dynamodbEndpoint,
-        ...more,
+        projectDirectory: more.projectDirectory,
+        persist: more.persist,
+        debug: more.debug,
+        tableFault: more.tableFault,
+        onMessage: more.console && ((event) => more.console!.message(event)),
         buildRoot: testBuildRoot(),
         onFunctionLog: (line) => {
+            more.console?.functionLog(line);
             const entry = parseFunctionLog(line);
             if (entry?.kind === "record") records.push(entry);
             else if (line.includes('"_aws"')) metrics.push(JSON.parse(line) as Record<string, unknown>);
         },
         onNotice: (message) => notices.push(message),
-        onInvocation: (report) => invocations.push(report),
+        onInvocation: (report) => {
+            invocations.push(report);
+            more.console?.invocation(report);
+        },
     });
     const { clients, resources } = pipeline;
     return {

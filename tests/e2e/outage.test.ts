@@ -2,14 +2,14 @@
 // throttling for longer than maxReceiveCount × the visibility timeout, every valid order published meanwhile is
 // stored once the table is back, none reaches the dead-letter queue, and poison published at the same time still
 // reaches it, intact, within (maxReceiveCount + 1) × the visibility timeout. The table sits behind a proxy of the
-// test's own (table-proxy.ts) that npm run local reaches through --dynamodb-endpoint.
+// runner's (local/emulators/table-proxy.ts) that npm run local reaches through --dynamodb-endpoint.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { outageToleranceSeconds, recoveryDelaySeconds } from "../../infra/backoff";
 import { PROJECT } from "../../infra/config";
 import { type LocalServer, startDynalite } from "../../local/emulators/servers";
 import { unwrap } from "../../local/event-source/messages";
-import { startTableProxy, type TableProxy } from "./table-proxy";
+import { startTableProxy, type TableProxy } from "../../local/emulators/table-proxy";
 import { assertNothingLost, order, startTestPipeline, type TestPipeline, waitUntil } from "./harness";
 
 /** The test settings (harness FAST_RETRIES: timeout 2 s, visibility 12 s, 3 receives) with a backoff that outlasts a 40 s outage. */

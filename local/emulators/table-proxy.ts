@@ -1,12 +1,30 @@
-// A proxy of the tests' own in front of a DynamoDB-compatible endpoint, on 127.0.0.1, that a test switches between
-// a healthy table and its bad minutes: connections that hang, connections refused, and throttling answered as
-// DynamoDB answers it (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html:
+// A proxy in front of a DynamoDB-compatible endpoint, on 127.0.0.1, switched between a healthy table and its bad
+// minutes: connections that hang, connections refused, and throttling answered as DynamoDB answers it (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html:
 // HTTP 400, the error type in "__type", retried by the SDKs as throttling).
 import * as http from "node:http";
 import type { Socket } from "node:net";
-import { LOOPBACK } from "../../local/emulators/servers";
+import { LOOPBACK } from "./servers";
 
-export type ProxyMode = "pass" | "hang" | "refuse" | "throttle";
+// The runner puts it between the function and the table (npm run local's console and --fault switch it); the
+// outage tests put it in front of a dynalite of their own.
+
+/** What the proxy does with the function's requests: pass them on, or one of the table's bad minutes. */
+export const PROXY_MODES = ["pass", "hang", "refuse", "throttle"] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
+
+/** The modes for people: what the function sees in each. */
+export const PROXY_MODE_DESCRIPTIONS: Readonly<Record<ProxyMode, string>> = {
+    pass: "healthy: every request reaches the table",
+    hang: "hanging: connections are accepted and never answered",
+    refuse: "refusing: connections are refused",
+    throttle: "throttling: every request is answered ProvisionedThroughputExceededException",
+};
+
+/** The mode named `value`, or an error that lists the allowed ones. */
+export function proxyMode(value: string, name: string): ProxyMode {
+    if ((PROXY_MODES as readonly string[]).includes(value)) return value as ProxyMode;
+    throw new Error(`${name} is "${value}"; allowed: ${PROXY_MODES.join(", ")}`);
+}
 
 export interface TableProxy {
     /** http://127.0.0.1:PORT, the same whatever the mode. */
