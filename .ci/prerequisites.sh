@@ -2,13 +2,15 @@
 # Installs the system packages this project builds and tests with, on Debian 12 or Ubuntu 24.04 (x86_64): the
 # native toolchain for the function's Native AOT bootstrap on both Lambda architectures (clang, lld, the arm64 cross
 # C library), qemu and the arm64 C and TLS libraries to run the arm64 bootstrap in tests, what AWS's Node.js Runtime
-# Interface Client builds its addon with (cmake, make, g++, python3), and shellcheck for the workflow's scripts.
+# Interface Client builds its addon with (cmake, make, g++, python3), shellcheck for the workflow's scripts, and
+# Chromium for the console's browser tests (playwright-core drives the browser installed here; it downloads none).
 # As root, or as a user with sudo:  bash .ci/prerequisites.sh
 #
 # The one thing that differs between the two: where arm64 packages come from. Debian serves every architecture from
 # its own mirrors; Ubuntu serves arm64 only from ports.ubuntu.com, so its archive entries are restricted to amd64
 # and a ports entry is added for arm64 (otherwise `apt-get update` fails asking the archive for arm64 lists). And the
 # TLS library is libssl3 on Debian 12, libssl3t64 from Ubuntu 24.04 and Debian 13 on (the 64-bit time_t transition).
+# Chromium is Debian's chromium; Ubuntu ships it as chromium-browser, a package that installs the snap.
 #
 # --dry-run prints the commands instead of running them; --root DIR reads and edits DIR/etc instead of /etc (tests).
 set -euo pipefail
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-# The packages, Debian's names; the TLS library's name is added below.
+# The packages, Debian's names; the TLS library's and the browser's names are added below.
 packages=(clang lld binutils gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user libc6:arm64 cmake make g++ python3 xz-utils shellcheck)
 
 if [ ! -r "$root/etc/os-release" ]; then
@@ -37,14 +39,14 @@ id="${ID:-}"
 version="${VERSION_ID:-0}"
 codename="${VERSION_CODENAME:-}"
 case "$id" in
-    debian) if [ "${version%%.*}" -ge 13 ]; then libssl=libssl3t64; else libssl=libssl3; fi ;;
-    ubuntu) if [ "${version%%.*}" -ge 24 ]; then libssl=libssl3t64; else libssl=libssl3; fi ;;
+    debian) if [ "${version%%.*}" -ge 13 ]; then libssl=libssl3t64; else libssl=libssl3; fi; browser=chromium ;;
+    ubuntu) if [ "${version%%.*}" -ge 24 ]; then libssl=libssl3t64; else libssl=libssl3; fi; browser=chromium-browser ;;
     *)
-        echo ".ci/prerequisites.sh: ${PRETTY_NAME:-this system} is not supported: use Debian 12 or Ubuntu 24.04 (x86_64), or install the equivalents of: ${packages[*]} libssl3:arm64" >&2
+        echo ".ci/prerequisites.sh: ${PRETTY_NAME:-this system} is not supported: use Debian 12 or Ubuntu 24.04 (x86_64), or install the equivalents of: ${packages[*]} libssl3:arm64 chromium" >&2
         exit 1
         ;;
 esac
-packages+=("$libssl:arm64")
+packages+=("$libssl:arm64" "$browser")
 
 # The packages are x86_64's, with arm64 as the foreign architecture: on an arm64 machine this would be the wrong way round.
 if [ -z "$root" ] && command -v dpkg >/dev/null 2>&1 && [ "$(dpkg --print-architecture)" != amd64 ]; then

@@ -67,8 +67,8 @@ describe(".ci/prerequisites.sh", () => {
         assert.deepEqual(fs.readdirSync(path.join(root, "etc/apt/sources.list.d")), ["debian.sources"]);
         const commands = run.stdout.split("\n").filter((line) => line.startsWith("+ "));
         assert.deepEqual(commands.slice(0, 2), ["+ dpkg --add-architecture arm64", "+ apt-get update -qq"]);
-        assert.match(commands[2]!, /^\+ apt-get install -y -qq .* libc6:arm64 .* libssl3:arm64$/);
-        for (const pkg of ["clang", "lld", "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user", "cmake", "shellcheck"]) assert.ok(commands[2]!.split(" ").includes(pkg), pkg);
+        assert.match(commands[2]!, /^\+ apt-get install -y -qq .* libc6:arm64 .* libssl3:arm64 chromium$/);
+        for (const pkg of ["clang", "lld", "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user", "cmake", "shellcheck", "chromium"]) assert.ok(commands[2]!.split(" ").includes(pkg), pkg);
     });
 
     it("on Ubuntu 24.04: the archive restricted to amd64, arm64 from the ports archive, libssl3t64", () => {
@@ -84,7 +84,7 @@ describe(".ci/prerequisites.sh", () => {
         assert.match(ports, /^URIs: http:\/\/ports\.ubuntu\.com\/ubuntu-ports\/$/m);
         assert.match(ports, /^Suites: noble noble-updates noble-backports noble-security$/m);
         assert.match(ports, /^Architectures: arm64$/m);
-        assert.match(run.stdout, /^\+ apt-get install -y -qq .* libssl3t64:arm64$/m);
+        assert.match(run.stdout, /^\+ apt-get install -y -qq .* libssl3t64:arm64 chromium-browser$/m);
         assert.doesNotMatch(run.stdout, / libssl3:arm64/);
     });
 
