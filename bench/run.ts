@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only watch]: every figure of docs/PERFORMANCE.md, each beside its floor measured in the
+// npm run bench [-- --quick] [--only watch|console]: every figure of docs/PERFORMANCE.md, each beside its floor measured in the
 // same run, ending with one `name: value` line per figure. --quick gives the same lines in under three
 // minutes (BenchmarkDotNet's short job, 2,000 orders instead of 10,000).
 import * as os from "node:os";
@@ -13,6 +13,7 @@ import { measureColdStart } from "./cold-start";
 import { costPerMillionOrders, PRICES } from "./cost";
 import { runMicroBenchmarks } from "./micro";
 import { measureThroughput } from "./throughput";
+import { measureConsoleCost } from "./console";
 import { measureSwap } from "./watch";
 
 /** An SNS envelope as SNS writes it into the queue (signature and URLs at their real lengths), for the SQS chunk count. */
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
     const quick = values.quick;
     const buildRoot = path.join(repositoryRoot, ".build", "bench");
-    if (values.only !== undefined && values.only !== "watch") throw new Error(`--only is "${values.only}"; allowed: watch`);
+    if (values.only !== undefined && values.only !== "watch" && values.only !== "console") throw new Error(`--only is "${values.only}"; allowed: watch, console`);
     const settings = loadStackSettings("dev");
     const started = performance.now();
     const section = (title: string) => console.log(`\n== ${title} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
@@ -54,6 +55,25 @@ async function main(): Promise<void> {
         }
         return swaps;
     };
+    const measureConsole = async () => {
+        section("7. the console's cost: local throughput with the console open in Chromium, beside --no-console");
+        const figures = await measureConsoleCost(quick ? 1_000 : 5_000, quick ? 2 : 7, buildRoot);
+        console.log(
+            `${figures.orders} orders per run, medians of ${figures.runs} alternating runs: with the console ${figures.withConsole.toFixed(0)} orders/s ` +
+                `(${figures.browser}, using ${figures.browserCores.toFixed(3)} of a core), without ${figures.withoutConsole.toFixed(0)} orders/s, ` +
+                `ratio ${(figures.withConsole / figures.withoutConsole).toFixed(2)}`,
+        );
+        return figures;
+    };
+    if (values.only === "console") {
+        const figures = await measureConsole();
+        console.log("\nfigures:");
+        console.log(`local_orders_per_second_console: ${round(figures.withConsole)}`);
+        console.log(`local_orders_per_second_no_console: ${round(figures.withoutConsole)}`);
+        console.log(`console_vs_no_console: ${round(figures.withConsole / figures.withoutConsole, 2)}`);
+        console.log(`console_browser_cores: ${round(figures.browserCores, 3)}`);
+        return;
+    }
     if (values.only === "watch") {
         const swaps = await measureWatch();
         console.log("\nfigures:");
@@ -118,6 +138,7 @@ async function main(): Promise<void> {
     }
 
     const swaps = await measureWatch();
+    const consoleCost = await measureConsole();
 
     console.log("\nfigures:");
     const lines: Array<[string, number]> = [
@@ -138,6 +159,10 @@ async function main(): Promise<void> {
         ["local_orders_per_second", round(tp.ordersPerSecond)],
         ["local_ceiling_orders_per_second", round(tp.ceilingOrdersPerSecond)],
         ["local_vs_ceiling", round(tp.ordersPerSecond / tp.ceilingOrdersPerSecond, 2)],
+        ["local_orders_per_second_console", round(consoleCost.withConsole)],
+        ["local_orders_per_second_no_console", round(consoleCost.withoutConsole)],
+        ["console_vs_no_console", round(consoleCost.withConsole / consoleCost.withoutConsole, 2)],
+        ["console_browser_cores", round(consoleCost.browserCores, 3)],
         ["local_p50_ms", round(tp.p50Ms)],
         ["local_p99_ms", round(tp.p99Ms)],
         ["bundle_zip_bytes", bundle.zipBytes],

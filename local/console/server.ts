@@ -30,7 +30,10 @@ export const DEFAULT_CONSOLE_PORT = 4580;
 /** How often the page gets the counts and new log lines, and how often the metrics and the sampled counts. */
 const PUSH_MS = 500;
 const SAMPLE_MS = 2000;
-const ITEM_COUNT_MS = 10_000;
+/** The table is counted again at most this often while orders flow (as soon as the order queue is empty otherwise). */
+const ITEM_COUNT_MS = 30_000;
+/** Log lines one push carries at most: the page shows the newest 300. */
+const LOG_LINES_PER_PUSH = 300;
 /** Variants one "publish N variants" may send at most. */
 export const MAX_VARIANTS = 1000;
 /** The largest request body the API reads: an order is at most 256 KiB (the SQS limit), with room for its JSON string escapes. */
@@ -40,6 +43,8 @@ export interface ConsoleServer {
     /** http://127.0.0.1:PORT/ */
     readonly url: string;
     readonly port: number;
+    /** Pages open now (their event streams). */
+    readonly pages: number;
     close(): Promise<void>;
 }
 
@@ -139,11 +144,12 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
 
     // The table's items, counted as the AWS console's "Get live item count" does (a Scan that counts; DescribeTable's
     // ItemCount is refreshed only every few hours on AWS, and dynalite leaves it at 0): again only after the function
-    // stored something, and at most every ITEM_COUNT_MS, so that counting costs the pipeline next to nothing.
+    // stored something, once the order queue is empty or ITEM_COUNT_MS after the last count, so that counting does
+    // not compete with a burst of orders for dynalite.
     let items: { count: number | null; at: number; stored: number } = { count: null, at: 0, stored: -1 };
-    const itemCount = async (): Promise<number | null> => {
+    const itemCount = async (queueEmpty: boolean): Promise<number | null> => {
         const stored = model.counts().function.outcomes.Stored ?? 0;
-        if (stored === items.stored || Date.now() - items.at < ITEM_COUNT_MS) return items.count;
+        if (stored === items.stored || (!queueEmpty && Date.now() - items.at < ITEM_COUNT_MS)) return items.count;
         items = { ...items, at: Date.now(), stored };
         let count = 0;
         let start: Record<string, AttributeValue> | undefined;
@@ -162,11 +168,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
         if (sampling) return;
         sampling = true;
         try {
-            const [queue, dead, table] = await Promise.all([
-                queueCounts(clients.sqs, resources.queueUrl),
-                queueCounts(clients.sqs, resources.deadLetterQueueUrl),
-                itemCount().catch(() => items.count),
-            ]);
+            const [queue, dead] = await Promise.all([queueCounts(clients.sqs, resources.queueUrl), queueCounts(clients.sqs, resources.deadLetterQueueUrl)]);
+            const table = await itemCount(queue.visible + queue.notVisible + queue.delayed === 0).catch(() => items.count);
             const environments = pipeline.environments;
             model.sample({
                 visible: queue.visible,
@@ -197,7 +200,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
         const current = state();
         const metrics = ticks % (SAMPLE_MS / PUSH_MS) === 0 ? dashboard.view() : undefined;
         for (const [response, stream] of streams) {
-            const log = model.logSince(stream.logSeq);
+            const log = model.logSince(stream.logSeq, LOG_LINES_PER_PUSH);
             stream.logSeq = model.lastSeq;
             send(response, "state", { ...current, touched, log });
             if (metrics) send(response, "metrics", metrics);
@@ -388,6 +391,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     return {
         url: `${origins[0]}/`,
         port,
+        get pages() {
+            return streams.size;
+        },
         close: async () => {
             clearInterval(sampler);
             clearInterval(pusher);

@@ -70,6 +70,27 @@ async function api(path, body) {
 
 const time = (ms) => new Date(ms).toLocaleTimeString([], { hour12: false }) + "." + String(ms % 1000).padStart(3, "0");
 
+// ---- what is on screen: a view scrolled out of sight is not redrawn until it comes back ----
+
+const onScreen = new Set();
+const whenShown = new Map();
+const sight = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    if (entry.isIntersecting) {
+      onScreen.add(entry.target.id);
+      const redraw = whenShown.get(entry.target.id);
+      whenShown.delete(entry.target.id);
+      redraw?.();
+    } else onScreen.delete(entry.target.id);
+  }
+});
+
+/** Runs `draw` now if the section is on screen, else once it comes into sight. */
+function drawIfShown(sectionId, draw) {
+  if (onScreen.has(sectionId)) draw();
+  else whenShown.set(sectionId, draw);
+}
+
 // ---- state from the runner ----
 
 let state;
@@ -121,7 +142,19 @@ function render() {
   $("#node-table").classList.toggle("fault", fault.mode !== "pass");
   $("#delivery").textContent = state.settings.rawMessageDelivery ? "raw message delivery is on: the order is the body" : "raw delivery is off: the order arrives in an SNS envelope";
   renderFault();
-  renderLog();
+  scheduleLog();
+}
+
+/** The log is redrawn at most once a second while lines flow, and only on screen. */
+let logTimer;
+let logDrawnAt = 0;
+function scheduleLog() {
+  if (logTimer) return;
+  logTimer = setTimeout(() => {
+    logTimer = undefined;
+    logDrawnAt = Date.now();
+    drawIfShown("log", renderLog);
+  }, Math.max(0, 1000 - (Date.now() - logDrawnAt)));
 }
 
 // ---- publish ----
@@ -481,7 +514,11 @@ async function start() {
   events.addEventListener("open", () => setText($("#connection"), "live"));
   events.addEventListener("error", () => setText($("#connection"), "disconnected: is npm run local still running? Reconnecting…"));
   events.addEventListener("state", (event) => onState(JSON.parse(event.data)));
-  events.addEventListener("metrics", (event) => renderMetrics(JSON.parse(event.data)));
+  events.addEventListener("metrics", (event) => {
+    const view = JSON.parse(event.data);
+    drawIfShown("metrics", () => renderMetrics(view));
+  });
+  for (const id of ["log", "metrics"]) sight.observe(document.getElementById(id));
 }
 
 start().catch((error) => setText($("#connection"), `The console could not start: ${error.message}`));
