@@ -97,10 +97,12 @@ async function main(): Promise<number> {
     }
     const status = new PipelineStatus();
     const tableFault = proxyMode(values.fault ?? "pass", "--fault");
-    const consolePort = port(values["console-port"] ?? process.env.LOCAL_CONSOLE_PORT, DEFAULT_CONSOLE_PORT, "--console-port");
     if (values["no-console"] && values["console-port"] !== undefined) throw new Error("--console-port and --no-console exclude each other");
+    if (values.demo && values["console-port"] !== undefined) throw new Error("--console-port and --demo exclude each other (the demo runs without a console)");
+    const withConsole = !values["no-console"] && !values.demo;
+    const consolePort = withConsole ? port(values["console-port"] ?? process.env.LOCAL_CONSOLE_PORT, DEFAULT_CONSOLE_PORT, "--console-port") : undefined;
     // The console hears everything from the start, so that its counts and stories begin with the run.
-    const model = values["no-console"] || values.demo ? undefined : new ConsoleModel(physicalNames(values.stack));
+    const model = withConsole ? new ConsoleModel(physicalNames(values.stack)) : undefined;
 
     const started = performance.now();
     // A new log per run: the emulators keep nothing between runs, so neither does the log the DLQ tool reads.
@@ -160,7 +162,7 @@ async function main(): Promise<number> {
     console.log("read it back:");
     console.log(`  ${awsCli("dynamodb get-item", dynamoTarget)} --table-name ${resources.tableName} --key '{"orderId":{"S":"O1234"}}'`);
     console.log(`see the dead-letter queue: npm run dlq -- list --stack ${values.stack}`);
-    if (tableFault !== "pass") console.log(`[local] --fault ${tableFault}: the table is ${PROXY_MODE_DESCRIPTIONS[tableFault]}, for the function (the console switches it back)`);
+    if (tableFault !== "pass") console.log(`[local] --fault ${tableFault}: the table is ${PROXY_MODE_DESCRIPTIONS[tableFault]}, for the function (${model ? "the console switches it back" : "until npm run local is restarted without --fault"})`);
 
     if (values.demo) {
         const ok = await runDemo(pipeline, (listener) => logListeners.push(listener), (line) => console.log(line));
@@ -180,7 +182,7 @@ async function main(): Promise<number> {
     let consoleServer: ConsoleServer | undefined;
     if (model) {
         try {
-            consoleServer = await startConsole({ pipeline, model, port: consolePort });
+            consoleServer = await startConsole({ pipeline, model, port: consolePort! });
         } catch (error) {
             await pipeline.stop();
             fs.closeSync(logFile);

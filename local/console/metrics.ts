@@ -109,7 +109,10 @@ export class MetricStore {
         });
     }
 
-    /** The statistic over every value of the last `seconds` (the periods that overlap them), or undefined without data. */
+    /**
+     * The statistic over the values of the last `seconds`, or undefined without data: the seconds / periodSeconds
+     * periods that end with the current one (which is under way), as an alarm's period is made of this store's periods.
+     */
     over(key: string, stat: string, seconds: number, now = Date.now()): number | undefined {
         const first = Math.floor((now / 1000 - seconds) / this.periodSeconds) + 1;
         const values: number[] = [];

@@ -26,7 +26,7 @@ export interface PipelineCounts {
 /** One step of an order's story. */
 export interface StoryEvent {
     readonly at: number;
-    readonly kind: "published" | "enqueued" | "received" | "dead-lettered" | "deleted" | "left the DLQ";
+    readonly kind: "published" | "enqueued" | "redriven" | "received" | "dead-lettered" | "deleted" | "left the DLQ";
     readonly messageId: string;
     readonly queue?: string;
     /** The order's text as published (bounded), for "published" and "enqueued" straight to the queue. */
@@ -39,6 +39,8 @@ export interface StoryEvent {
     readonly reason?: string;
     readonly requestId?: string;
     readonly kept?: string;
+    /** For "redriven": the dead-letter queue's message it was moved from. */
+    readonly from?: string;
 }
 
 /** A line of the function's log as the page lists it. */
@@ -60,6 +62,10 @@ const STEPS_PER_STORY = 100;
 const LOG_LINES = 5_000;
 /** Characters of a body kept in a story. */
 const BODY_CHARACTERS = 4_096;
+/** How long after a message is sent straight to the order queue a delete from the DLQ of the same body makes it a redrive. */
+const REDRIVE_PAIRING_MS = 60_000;
+/** Messages sent straight to the order queue remembered for that pairing. */
+const RECENT_SENDS = 1_000;
 
 export interface ModelNames {
     readonly topic: string;
@@ -80,6 +86,8 @@ export class ConsoleModel {
     private readonly touched = new Set<string>();
     private published = 0;
     private sentToQueue = 0;
+    /** The latest messages sent straight to the order queue: a redrive is one of them until its DLQ copy is deleted. */
+    private readonly recentSends: Array<{ messageId: string; body: string; at: number }> = [];
     /** The SNS message being delivered to the queues now, if any. */
     private delivering: string | undefined;
     private invocations = 0;
@@ -117,7 +125,11 @@ export class ConsoleModel {
             const order = unwrap(event.body);
             const snsMessageId = this.delivering;
             const direct = snsMessageId === undefined;
-            if (direct) this.sentToQueue++;
+            if (direct) {
+                this.sentToQueue++;
+                this.recentSends.push({ messageId: event.messageId, body: event.body, at: event.timestamp });
+                if (this.recentSends.length > RECENT_SENDS) this.recentSends.shift();
+            }
             const key = (snsMessageId && this.storyOfMessage.get(snsMessageId)) || this.storyKey(order, event.messageId);
             this.link(event.messageId, key);
             this.step(key, {
@@ -139,6 +151,7 @@ export class ConsoleModel {
             if (queue === this.names.queue) this.undeleted.delete(event.messageId);
             const key = this.storyOfMessage.get(event.messageId);
             if (key) this.step(key, { at: event.timestamp, kind: queue === this.names.queue ? "deleted" : "left the DLQ", messageId: event.messageId, queue });
+            if (queue === this.names.deadLetterQueue) this.pairRedrive(event.messageId, event.body, event.timestamp);
         }
     }
 
@@ -262,6 +275,36 @@ export class ConsoleModel {
         const touched = [...this.touched];
         this.touched.clear();
         return touched;
+    }
+
+    /**
+     * A redrive sends a copy of the DLQ's message to the order queue, then deletes it from the DLQ (local/event-source/
+     * moves.ts, as `npm run dlq` and the console do it; on AWS, StartMessageMoveTask). So when a message leaves the DLQ
+     * and the same body was sent straight to the order queue just before, that send was its redrive: it is not counted
+     * as sent straight to the queue, and the copy continues the story of the message it was moved from.
+     */
+    private pairRedrive(deadLetterId: string, body: string, at: number): void {
+        let index = this.recentSends.length - 1;
+        while (index >= 0 && !(this.recentSends[index]!.body === body && at - this.recentSends[index]!.at <= REDRIVE_PAIRING_MS)) index--;
+        if (index < 0) return;
+        const copy = this.recentSends.splice(index, 1)[0]!;
+        this.sentToQueue--;
+        const key = this.storyOfMessage.get(deadLetterId) ?? deadLetterId;
+        const copyKey = this.storyOfMessage.get(copy.messageId);
+        const moved = copyKey === undefined ? [] : (this.stories.get(copyKey) ?? []).filter((e) => e.messageId === copy.messageId);
+        if (copyKey !== undefined && copyKey !== key) {
+            // The copy had a story of its own (a message without an orderId is known by its id): its steps join the original's.
+            const rest = (this.stories.get(copyKey) ?? []).filter((e) => e.messageId !== copy.messageId);
+            if (rest.length === 0) this.stories.delete(copyKey);
+            else this.stories.set(copyKey, rest);
+        }
+        const events = (this.stories.get(key) ?? []).filter((e) => e.messageId !== copy.messageId);
+        for (const e of moved) events.push(e.kind === "enqueued" ? { at: e.at, kind: "redriven", messageId: e.messageId, queue: e.queue, from: deadLetterId } : e);
+        events.sort((a, b) => a.at - b.at);
+        this.stories.delete(key);
+        this.stories.set(key, events.slice(-STEPS_PER_STORY));
+        this.link(copy.messageId, key);
+        this.touched.add(key);
     }
 
     private oldestAgeSeconds(now: number): number {

@@ -34,6 +34,9 @@ const SAMPLE_MS = 2000;
 const ITEM_COUNT_MS = 30_000;
 /** Log lines one push carries at most: the page shows the newest 300. */
 const LOG_LINES_PER_PUSH = 300;
+/** The DLQ's messages one answer shows at most (the first, as fauxqs lists them), and the characters of each body. */
+const DEAD_LETTERS_SHOWN = 100;
+const DEAD_LETTER_CHARACTERS = 16_384;
 /** Variants one "publish N variants" may send at most. */
 export const MAX_VARIANTS = 1000;
 /** The largest request body the API reads: an order is at most 256 KiB (the SQS limit), with room for its JSON string escapes. */
@@ -110,7 +113,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     const dashboard = new LocalDashboard(model.metrics, names, settings, LOCAL_REGION, names.function);
     const files = assets();
     const samples = { sample: JSON.stringify(SAMPLE_ORDER, null, 2), badOrders: badOrders(), functionOnlyRules: contract.functionOnlyRules };
-    const fault = { since: Date.now(), failedBefore: 0 };
+    // Failed records are counted from the last switch; since when the table is in its mode, the proxy knows (for
+    // npm run local -- --fault, from the pipeline's start).
+    const fault = { failedBefore: 0 };
     let origins: string[] = [];
     let hosts: string[] = [];
 
@@ -120,7 +125,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
             available: pipeline.tableProxy !== undefined,
             mode: mode ?? "pass",
             description: PROXY_MODE_DESCRIPTIONS[mode ?? "pass"],
-            since: fault.since,
+            since: pipeline.tableProxy?.since ?? null,
             failedSince: (model.counts().function.outcomes.Failed ?? 0) - fault.failedBefore,
             outageToleranceSeconds: outageToleranceSeconds(settings),
         };
@@ -145,11 +150,14 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     // The table's items, counted as the AWS console's "Get live item count" does (a Scan that counts; DescribeTable's
     // ItemCount is refreshed only every few hours on AWS, and dynalite leaves it at 0): again only after the function
     // stored something, once the order queue is empty or ITEM_COUNT_MS after the last count, so that counting does
-    // not compete with a burst of orders for dynalite.
+    // not compete with a burst of orders for dynalite; and every ITEM_COUNT_MS while idle.
     let items: { count: number | null; at: number; stored: number } = { count: null, at: 0, stored: -1 };
     const itemCount = async (queueEmpty: boolean): Promise<number | null> => {
         const stored = model.counts().function.outcomes.Stored ?? 0;
-        if (stored === items.stored || (!queueEmpty && Date.now() - items.at < ITEM_COUNT_MS)) return items.count;
+        const due = Date.now() - items.at >= ITEM_COUNT_MS;
+        // While orders flow: after the function stored more, every ITEM_COUNT_MS. Idle: at once after it stored more,
+        // and every ITEM_COUNT_MS besides (items written or deleted from outside, with the AWS CLI, show up too).
+        if (!(queueEmpty ? stored !== items.stored || due : stored !== items.stored && due)) return items.count;
         items = { ...items, at: Date.now(), stored };
         let count = 0;
         let start: Record<string, AttributeValue> | undefined;
@@ -216,10 +224,16 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
                 return samples;
             case "GET /api/metrics":
                 return dashboard.view();
-            case "GET /api/log":
-                return model.logSince(Number(url.searchParams.get("since") ?? 0), 5000);
-            case "GET /api/table":
-                return table(url.searchParams.get("after") ?? undefined);
+            case "GET /api/log": {
+                const since = url.searchParams.get("since") ?? "0";
+                if (!/^\d{1,15}$/.test(since)) throw new ApiError(400, `since is ${JSON.stringify(since)}; allowed: a line's seq (a whole number), 0 for every line kept`);
+                return model.logSince(Number(since), 5000);
+            }
+            case "GET /api/table": {
+                const after = url.searchParams.get("after");
+                if (after === "") throw new ApiError(400, "after: the orderId the previous page ended with (its next), or absent for the first page");
+                return table(after ?? undefined);
+            }
             case "GET /api/dlq":
                 return deadLetters();
             case "GET /api/fault":
@@ -232,14 +246,14 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
                 const { messageId } = await body(request);
                 if (messageId !== undefined && typeof messageId !== "string") throw new ApiError(400, "messageId: a string, or absent to redrive every message");
                 const moved = await moveMessages(clients.sqs, resources.deadLetterQueueUrl, resources.queueUrl, messageId);
-                if (messageId !== undefined && moved === 0) throw new ApiError(404, `message ${messageId} is not in the dead-letter queue (redriven or deleted already?)`);
+                if (messageId !== undefined && moved === 0) throw new ApiError(404, notReceived(messageId));
                 void sample();
                 return { moved };
             }
             case "POST /api/dlq/delete": {
                 const messageId = requiredString(await body(request), "messageId");
                 if (!(await deleteMessageById(clients.sqs, resources.deadLetterQueueUrl, messageId))) {
-                    throw new ApiError(404, `message ${messageId} is not in the dead-letter queue (redriven or deleted already?)`);
+                    throw new ApiError(404, notReceived(messageId));
                 }
                 void sample();
                 return { deleted: messageId };
@@ -256,13 +270,20 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
                 })();
                 if (mode !== pipeline.tableProxy.mode) {
                     await pipeline.tableProxy.setMode(mode);
-                    fault.since = Date.now();
                     fault.failedBefore = model.counts().function.outcomes.Failed ?? 0;
                 }
                 return faultState();
             }
         }
-        if (request.method === "GET" && url.pathname.startsWith("/api/orders/")) return order(decodeURIComponent(url.pathname.slice("/api/orders/".length)));
+        if (request.method === "GET" && url.pathname.startsWith("/api/orders/")) {
+            let id: string;
+            try {
+                id = decodeURIComponent(url.pathname.slice("/api/orders/".length));
+            } catch {
+                throw new ApiError(400, "the order id in the path is not percent-encoded UTF-8 (encodeURIComponent)");
+            }
+            return order(id);
+        }
         throw new ApiError(404, `no ${route}`);
     };
 
@@ -293,19 +314,20 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
             messages: Record<"ready" | "delayed" | "inflight", Array<Record<string, unknown> & { message?: Record<string, unknown> }>>;
         };
         const all = [...inspected.messages.ready, ...inspected.messages.delayed, ...inspected.messages.inflight.map((m) => m.message ?? {})];
-        return all.map((m) => {
+        const messages = all.slice(0, DEAD_LETTERS_SHOWN).map((m) => {
             const messageId = String(m.messageId);
             const body = String(m.body ?? "");
             const order = unwrap(body);
             return {
                 messageId,
-                order,
+                order: order.length > DEAD_LETTER_CHARACTERS ? `${order.slice(0, DEAD_LETTER_CHARACTERS)}… (${order.length} characters in all)` : order,
                 orderId: orderIdOf(order) ?? null,
                 receiveCount: Number(m.approximateReceiveCount ?? 0),
                 sentAt: Number(m.sentTimestamp ?? 0),
                 reason: model.reasonFor(messageId) ?? null,
             };
         });
+        return { total: all.length, messages };
     };
 
     const publish = async (input: Record<string, unknown>) => {
@@ -343,7 +365,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
             response.writeHead(200, { ...SECURITY_HEADERS, "Content-Type": "text/event-stream; charset=utf-8", Connection: "keep-alive" });
             response.write(`retry: 1000\n\n`);
             streams.set(response, { logSeq: model.lastSeq });
-            send(response, "state", { ...state(), touched: [], log: model.logSince(0) });
+            send(response, "state", { ...state(), touched: [], log: model.logSince(0, LOG_LINES_PER_PUSH) });
             send(response, "metrics", dashboard.view());
             request.on("close", () => streams.delete(response));
             return;
@@ -417,7 +439,7 @@ export function refusal(request: Pick<http.IncomingMessage, "method" | "headers"
     if (!hosts.includes(host)) return `refused: the console answers requests for ${hosts.join(" or ")}, not for "${host}"`;
     const site = request.headers["sec-fetch-site"];
     if (site !== undefined && site !== "same-origin" && site !== "none") return `refused: a ${site} request; the console answers its own page only`;
-    if (request.method === "GET" || request.method === "HEAD") return undefined;
+    if (request.method === "GET") return undefined;
     if (request.method !== "POST") return `refused: ${request.method}; the console's API takes GET and POST`;
     const origin = request.headers.origin;
     if (origin !== undefined && !origins.includes(origin)) return `refused: a request from ${origin}; the console answers its own page only`;
@@ -425,6 +447,10 @@ export function refusal(request: Pick<http.IncomingMessage, "method" | "headers"
     if (!/^application\/json(\s*;|$)/i.test(type)) return `refused: Content-Type "${type}"; the console's API takes application/json`;
     return undefined;
 }
+
+/** Why a message of the DLQ could not be redriven or deleted: SQS hands out only what no one else holds. */
+const notReceived = (messageId: string) =>
+    `message ${messageId} could not be received from the dead-letter queue: redriven or deleted already, or held by another client now (received, for its visibility timeout)`;
 
 /** A JSON object request body, read to at most MAX_REQUEST_BYTES. */
 async function body(request: http.IncomingMessage): Promise<Record<string, unknown>> {
@@ -461,9 +487,14 @@ function requiredString(input: Record<string, unknown> | undefined, name: string
     return value;
 }
 
+/** The most UTF-8 bytes an orderId may have (docs/asyncapi.yaml: half of DynamoDB's 2048-byte partition key). */
+const ORDER_ID_BYTES = 1024;
+
 /**
- * `count` versions of an order, each its own order: the orderId with -1, -2, … appended (cut to the contract's
- * 128 characters). A text that is not a JSON object with a string orderId cannot be varied.
+ * `count` versions of an order, each its own order: the orderId with -1, -2, … appended. An orderId within the
+ * contract's 1024 UTF-8 bytes stays within them (its end is cut, whole code points, to make room for the suffix);
+ * one already over them stays over, as the order it varies is. A text that is not a JSON object with a string orderId
+ * cannot be varied.
  */
 export function variantsOf(text: string, count: number): string[] {
     let order: unknown;
@@ -476,8 +507,11 @@ export function variantsOf(text: string, count: number): string[] {
         throw new ApiError(400, "variants need a JSON object with a string orderId to vary");
     }
     const base = (order as { orderId: string }).orderId;
+    const fits = Buffer.byteLength(base) <= ORDER_ID_BYTES;
     return Array.from({ length: count }, (_, i) => {
         const suffix = `-${i + 1}`;
-        return JSON.stringify({ ...(order as object), orderId: `${[...base].slice(0, 128 - suffix.length).join("")}${suffix}` });
+        const codePoints = [...base];
+        if (fits) while (Buffer.byteLength(codePoints.join("")) + suffix.length > ORDER_ID_BYTES) codePoints.pop();
+        return JSON.stringify({ ...(order as object), orderId: `${codePoints.join("")}${suffix}` });
     });
 }

@@ -30,6 +30,8 @@ export interface TableProxy {
     /** http://127.0.0.1:PORT, the same whatever the mode. */
     readonly endpoint: string;
     readonly mode: ProxyMode;
+    /** When the proxy entered its mode (epoch ms): its start, or the last setMode that changed it. */
+    readonly since: number;
     /** Requests answered with a throttling error, and requests left hanging, so far. */
     readonly counts: { readonly throttled: number; readonly hung: number; readonly forwarded: number };
     setMode(mode: ProxyMode): Promise<void>;
@@ -48,6 +50,7 @@ export async function startTableProxy(target: string): Promise<TableProxy> {
     const hanging = new Set<http.ServerResponse>();
     const counts = { throttled: 0, hung: 0, forwarded: 0 };
     let mode: ProxyMode = "pass";
+    let since = Date.now();
 
     const server = http.createServer((request, response) => {
         if (mode === "hang") {
@@ -103,6 +106,9 @@ export async function startTableProxy(target: string): Promise<TableProxy> {
         get mode() {
             return mode;
         },
+        get since() {
+            return since;
+        },
         counts,
         async setMode(next) {
             if (next === mode) return;
@@ -110,6 +116,7 @@ export async function startTableProxy(target: string): Promise<TableProxy> {
             // Leaving a hang or entering a refusal drops every connection: clients see errors, not stale sockets.
             if (mode === "hang" || next === "refuse") dropConnections();
             mode = next;
+            since = Date.now();
             if (next === "refuse") await new Promise<void>((resolve) => server.close(() => resolve()));
             else if (wasDown) await listen(port);
         },

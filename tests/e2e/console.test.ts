@@ -125,6 +125,10 @@ describe("the console, in a real browser", () => {
         assert.match((await message.textContent()) ?? "", /received\d+ times/);
         await page.getByText(/ALARM OrderProcessor-dev-dlq-not-empty/).first().waitFor({ timeout: 10_000 });
         await shoot("dead-letter-queue");
+        // The README's picture (docs/console.png is a copy): the top of the page as a window of 1400 × 1000 shows it,
+        // the order of the test before followed to the table, this one in the DLQ.
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: path.join(SCREENSHOTS, "readme.png") });
 
         // Redrive: back to the order queue; invalid again, it returns to the DLQ.
         const firstId = (await message.getAttribute("aria-label"))!;
@@ -134,6 +138,10 @@ describe("the console, in a real browser", () => {
             const labels = await dlq.getByRole("article").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("aria-label")));
             return labels.length === 1 && labels[0] !== firstId;
         }, 90_000);
+        // The redriven copy continues the story of the message it was moved from.
+        await dlq.getByRole("article").getByRole("button", { name: /^Follow / }).click();
+        await section("Follow an order").locator("#story").getByText(/^redriven from the dead-letter queue/).waitFor({ timeout: 10_000 });
+        assert.equal(await count("sentToQueue"), 0, "a redrive is not a message sent straight to the queue");
         // Delete it, after the confirmation the page asks for.
         await dlq.getByRole("article").getByRole("button", { name: "Delete", exact: true }).click();
         await dlq.getByText(/^Deleted /).waitFor();
@@ -213,6 +221,21 @@ fetch("${consoleUrl}/api/fault", { method: "POST", headers: { "Content-Type": "a
         await new Promise((resolve) => setTimeout(resolve, 1500));
         assert.equal(await published(), before, "nothing was published");
         assert.equal(pipeline.tableProxy?.mode, "pass", "the table was not switched");
+    });
+
+    it("answers a bad API request with 400 and what it takes, and refuses what it does not serve", async () => {
+        const get = async (pathAndQuery: string, method = "GET") => {
+            const answer = await fetch(`${console_.url.replace(/\/$/, "")}${pathAndQuery}`, { method });
+            return { status: answer.status, text: await answer.text() };
+        };
+        assert.deepEqual(await get("/api/orders/%E0"), { status: 400, text: JSON.stringify({ error: "the order id in the path is not percent-encoded UTF-8 (encodeURIComponent)" }) });
+        assert.equal((await get("/api/log?since=abc")).status, 400);
+        assert.match((await get("/api/table?after=")).text, /after: the orderId the previous page ended with/);
+        assert.equal((await get("/api/state", "HEAD")).status, 403);
+        assert.equal((await get("/api/nothing")).status, 404);
+        const fault = await fetch(`${console_.url}api/fault`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ mode: "explode" }) });
+        assert.equal(fault.status, 400);
+        assert.match(await fault.text(), /mode is \\"explode\\"; allowed: pass, hang, refuse, throttle/);
     });
 
     it("draws the metrics and reports no error in the page", async () => {

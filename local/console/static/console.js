@@ -167,7 +167,7 @@ function renderVerdict(v) {
   box.replaceChildren();
   box.className = v.valid ? "ok" : "bad";
   if (v.valid) {
-    box.append(`The contract (docs/asyncapi.yaml) accepts this order${v.orderId !== undefined ? "" : ""}.`);
+    box.append("The contract (docs/asyncapi.yaml) accepts this order.");
     return;
   }
   box.append(v.parseError !== undefined ? "Not JSON: the function will reject it and it will end in the dead-letter queue." : "The contract (docs/asyncapi.yaml) rejects this order; the function will too, and it will end in the dead-letter queue:");
@@ -239,6 +239,7 @@ function describeStep(e) {
     case "published": return ["published on the topic as message ", e.messageId, e.version ? ` (timestamp ${JSON.stringify(e.version.timestamp)}, status ${JSON.stringify(e.version.status)})` : ", not an order"];
     case "enqueued": return e.snsMessageId ? ["delivered to the queue as message ", e.messageId] : ["sent straight to the queue as message ", e.messageId, e.version ? ` (timestamp ${JSON.stringify(e.version.timestamp)})` : ""];
     case "received": return [`received${e.receiveCount ? ` (receive ${e.receiveCount})` : ""} by invocation ${e.requestId ?? "?"}: `, el("span", { class: `outcome-${e.outcome}`, text: e.outcome }), e.reason ? ` — ${e.reason}` : "", e.kept ? ` — kept ${e.kept}` : ""];
+    case "redriven": return ["redriven from the dead-letter queue (message ", e.from, ") to the order queue as message ", e.messageId];
     case "dead-lettered": return ["moved to the dead-letter queue: message ", e.messageId];
     case "deleted": return ["deleted from the queue: message ", e.messageId];
     case "left the DLQ": return ["left the dead-letter queue (redriven or deleted): message ", e.messageId];
@@ -328,9 +329,10 @@ async function loadDeadLetters() {
   dlqLoading = true;
   dlqStale = false;
   try {
-    const messages = await api("/api/dlq");
-    $("#redrive-all").disabled = messages.length === 0;
-    $("#dlq-messages").replaceChildren(...(messages.length === 0 ? [el("p", { class: "muted", text: "Empty." })] : messages.map((m) => el("article", { class: "dlq-message", "aria-label": `Dead-letter message ${m.messageId}` }, [
+    const { total, messages } = await api("/api/dlq");
+    $("#redrive-all").disabled = total === 0;
+    const more = total > messages.length ? [el("p", { class: "muted", text: `The first ${messages.length} of ${total} messages; Redrive all moves every one.` })] : [];
+    $("#dlq-messages").replaceChildren(...more, ...(messages.length === 0 ? [el("p", { class: "muted", text: "Empty." })] : messages.map((m) => el("article", { class: "dlq-message", "aria-label": `Dead-letter message ${m.messageId}` }, [
       el("dl", {}, [
         el("dt", { text: "message" }), el("dd", { class: "text" }, [appendText(el("span"), m.messageId)]),
         el("dt", { text: "order" }), el("dd", {}, [m.orderId !== null ? orderLink(m.orderId) : el("span", { class: "muted", text: "not an order: " }), ...(m.orderId === null ? [orderLink(m.messageId)] : [])]),
@@ -367,6 +369,7 @@ async function dlqAction(action, messageId) {
 const charts = new Map();
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
+/** The alarms and the widgets' frames always; the charts' data only when the metrics are on screen. */
 function renderMetrics(view) {
   $("#period").textContent = String(view.periodSeconds);
   $("#alarms").replaceChildren(...view.alarms.map((a) => el("li", {}, [
@@ -387,8 +390,8 @@ function renderMetrics(view) {
     chart.widget = w;
     chart.title.replaceChildren(w.title, ...w.firing.map((name) => el("span", { class: "badge alarm", text: `ALARM ${name}` })));
     chart.figure.classList.toggle("alarm", w.firing.length > 0);
-    chart.plot.setData(seriesData(view.times, w));
   });
+  drawIfShown("metrics", () => view.widgets.forEach((w, i) => charts.get(i).plot.setData(seriesData(view.times, w))));
 }
 
 const round = (n) => (Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 100) / 100);
@@ -514,10 +517,7 @@ async function start() {
   events.addEventListener("open", () => setText($("#connection"), "live"));
   events.addEventListener("error", () => setText($("#connection"), "disconnected: is npm run local still running? Reconnecting…"));
   events.addEventListener("state", (event) => onState(JSON.parse(event.data)));
-  events.addEventListener("metrics", (event) => {
-    const view = JSON.parse(event.data);
-    drawIfShown("metrics", () => renderMetrics(view));
-  });
+  events.addEventListener("metrics", (event) => renderMetrics(JSON.parse(event.data)));
   for (const id of ["log", "metrics"]) sight.observe(document.getElementById(id));
 }
 
