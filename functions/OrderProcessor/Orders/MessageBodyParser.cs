@@ -14,6 +14,8 @@ public static class MessageBodyParser
 {
     private static readonly JsonReaderOptions ScanOptions = new() { MaxDepth = OrderRules.MaxDepth };
 
+    private static readonly byte[] NotificationType = Encoding.UTF8.GetBytes(SnsEnvelope.NotificationType);
+
     /// <summary>Reads one body; never throws for bad input.</summary>
     public static ParseResult Parse(string? body)
     {
@@ -59,11 +61,11 @@ public static class MessageBodyParser
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isType = reader.ValueTextEquals("Type"u8);
+                var isType = JsonText.ValueEquals(ref reader, "Type"u8);
                 reader.Read();
                 if (isType)
                 {
-                    return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(SnsEnvelope.NotificationType);
+                    return reader.TokenType == JsonTokenType.String && JsonText.ValueEquals(ref reader, NotificationType);
                 }
 
                 reader.Skip();

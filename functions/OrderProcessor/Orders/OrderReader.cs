@@ -60,7 +60,13 @@ public static class OrderReader
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                return ParseResult.Invalid($"order is not a JSON object but {Describe(reader.TokenType)}");
+                // The whole text is read first, so that what is not JSON at all is called so whatever it starts with
+                // (`[1,` is not an array): the reason then agrees with every other JSON reader's (found by the
+                // differential test against the published schema, tests/contract/differential.test.ts).
+                var kind = Describe(reader.TokenType);
+                reader.Skip();
+                reader.Read();
+                return ParseResult.Invalid($"order is not a JSON object but {kind}");
             }
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -122,12 +128,12 @@ public static class OrderReader
 
     private static Field Identify(ref Utf8JsonReader reader)
     {
-        if (reader.ValueTextEquals("orderId"u8)) return Field.OrderId;
-        if (reader.ValueTextEquals("userId"u8)) return Field.UserId;
-        if (reader.ValueTextEquals("itemName"u8)) return Field.ItemName;
-        if (reader.ValueTextEquals("quantity"u8)) return Field.Quantity;
-        if (reader.ValueTextEquals("status"u8)) return Field.Status;
-        if (reader.ValueTextEquals("timestamp"u8)) return Field.Timestamp;
+        if (JsonText.ValueEquals(ref reader, "orderId"u8)) return Field.OrderId;
+        if (JsonText.ValueEquals(ref reader, "userId"u8)) return Field.UserId;
+        if (JsonText.ValueEquals(ref reader, "itemName"u8)) return Field.ItemName;
+        if (JsonText.ValueEquals(ref reader, "quantity"u8)) return Field.Quantity;
+        if (JsonText.ValueEquals(ref reader, "status"u8)) return Field.Status;
+        if (JsonText.ValueEquals(ref reader, "timestamp"u8)) return Field.Timestamp;
         return Field.Unknown;
     }
 

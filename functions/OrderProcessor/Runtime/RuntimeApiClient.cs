@@ -33,6 +33,9 @@ public sealed class RuntimeApiClient : IDisposable
         };
     }
 
+    /// <summary>The latest deadline a <see cref="DateTimeOffset"/> holds, in milliseconds since the epoch.</summary>
+    private static readonly long MaxDeadlineMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     /// <summary>Waits for the next invocation: its event and context. Throws when the API answers anything but 200.</summary>
     public async Task<(byte[] Event, InvocationContext Context)> NextAsync(CancellationToken cancellationToken = default)
     {
@@ -41,7 +44,9 @@ public sealed class RuntimeApiClient : IDisposable
         var headers = response.Headers;
         var requestId = Header(headers, RuntimeApiHeaders.RequestId)
             ?? throw new RuntimeApiException($"the next invocation has no {RuntimeApiHeaders.RequestId} header");
-        var deadline = long.TryParse(Header(headers, RuntimeApiHeaders.DeadlineMs), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+        // Milliseconds since the epoch (the Runtime API reference, "Next invocation"); a value past what a date can hold
+        // is no deadline either (FromUnixTimeMilliseconds would throw ArgumentOutOfRangeException: found by npm run fuzz).
+        var deadline = long.TryParse(Header(headers, RuntimeApiHeaders.DeadlineMs), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= MaxDeadlineMs
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : throw new RuntimeApiException($"the next invocation has no valid {RuntimeApiHeaders.DeadlineMs} header");
         var context = new InvocationContext(requestId, deadline, Header(headers, RuntimeApiHeaders.InvokedFunctionArn), Header(headers, RuntimeApiHeaders.TraceId));

@@ -60,4 +60,19 @@ public sealed class MessageBodyParserTests
     {
         Assert.That(MessageBodyParser.Parse("Message Body").Reason, Does.StartWith("order is not valid JSON"));
     }
+
+    // Valid JSON whose escapes make no valid UTF-16 (RFC 8259 section 8.2): the reader's comparisons threw
+    // InvalidOperationException, so the record was logged failed and backed off like a table outage (npm run fuzz).
+    [TestCase("""{"Type\ud800":"Notification","Message":"x"}""", TestName = "Parse_TypeNamedWithALoneSurrogate_IsNoEnvelope")]
+    [TestCase("""{"Type":"Notific\udc00ation","Message":"x"}""", TestName = "Parse_TypeValueWithALoneSurrogate_IsNoEnvelope")]
+    [TestCase("""{"order\udc001":"C1"}""", TestName = "Parse_FirstMemberNamedWithALoneSurrogate_IsAnOrderMissingItsFields")]
+    public void Parse_LoneSurrogateEscapes_AreInvalidOrders_NotErrors(string body)
+    {
+        ParseResult result = default;
+
+        Assert.DoesNotThrow(() => result = MessageBodyParser.Parse(body));
+
+        Assert.That(result.Order, Is.Null);
+        Assert.That(result.Reason, Does.Contain("orderId: is missing"));
+    }
 }
