@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only watch|console]: every figure of docs/PERFORMANCE.md, each beside its floor measured in the
+// npm run bench [-- --quick] [--only watch|console|differential]: every figure of docs/PERFORMANCE.md, each beside its floor measured in the
 // same run, ending with one `name: value` line per figure. --quick gives the same lines in under three
 // minutes (BenchmarkDotNet's short job, 2,000 orders instead of 10,000).
 import * as os from "node:os";
@@ -14,6 +14,8 @@ import { costPerMillionOrders, PRICES } from "./cost";
 import { runMicroBenchmarks } from "./micro";
 import { measureThroughput } from "./throughput";
 import { measureConsoleCost } from "./console";
+import { describeDisagreement, runDifferential } from "../tests/contract/differential";
+import { buildVerdictTool } from "../tests/contract/function-verdicts";
 import { measureSwap } from "./watch";
 
 /** An SNS envelope as SNS writes it into the queue (signature and URLs at their real lengths), for the SQS chunk count. */
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
     const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
     const quick = values.quick;
     const buildRoot = path.join(repositoryRoot, ".build", "bench");
-    if (values.only !== undefined && values.only !== "watch" && values.only !== "console") throw new Error(`--only is "${values.only}"; allowed: watch, console`);
+    if (values.only !== undefined && !["watch", "console", "differential"].includes(values.only)) throw new Error(`--only is "${values.only}"; allowed: watch, console, differential`);
     const settings = loadStackSettings("dev");
     const started = performance.now();
     const section = (title: string) => console.log(`\n== ${title} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
@@ -65,6 +67,29 @@ async function main(): Promise<void> {
         );
         return figures;
     };
+    const measureDifferential = async () => {
+        const cases = quick ? 100_000 : 1_000_000;
+        section(`8. the differential: ${cases.toLocaleString("en")} generated orders, the function's reader against the published schema`);
+        buildVerdictTool();
+        const started = performance.now();
+        const report = await runDifferential(20261206, cases);
+        const seconds = (performance.now() - started) / 1000;
+        console.log(
+            `${report.cases} cases in ${seconds.toFixed(1)} s (${Math.round(report.cases / seconds)} cases/s: generating ${report.seconds.generate.toFixed(1)} s, ` +
+                `the function's process ${report.seconds.function.toFixed(1)} s, the schema ${report.seconds.schema.toFixed(1)} s); ${report.judged} judged by both, ` +
+                `${report.functionOnly} left to the function, ${report.inexact} beyond a double; ${report.disagreements.length} disagreements`,
+        );
+        for (const d of report.disagreements.slice(0, 10)) console.log(`  ${describeDisagreement(d)}`);
+        return { cases: report.cases, casesPerSecond: report.cases / seconds, disagreements: report.disagreements.length };
+    };
+    if (values.only === "differential") {
+        const figures = await measureDifferential();
+        console.log("\nfigures:");
+        console.log(`differential_cases: ${figures.cases}`);
+        console.log(`differential_cases_per_second: ${round(figures.casesPerSecond)}`);
+        console.log(`differential_disagreements: ${figures.disagreements}`);
+        return;
+    }
     if (values.only === "console") {
         const figures = await measureConsole();
         console.log("\nfigures:");
@@ -139,6 +164,7 @@ async function main(): Promise<void> {
 
     const swaps = await measureWatch();
     const consoleCost = await measureConsole();
+    const differential = await measureDifferential();
 
     console.log("\nfigures:");
     const lines: Array<[string, number]> = [
@@ -163,6 +189,8 @@ async function main(): Promise<void> {
         ["local_orders_per_second_no_console", round(consoleCost.withoutConsole)],
         ["console_vs_no_console", round(consoleCost.withConsole / consoleCost.withoutConsole, 2)],
         ["console_browser_cores", round(consoleCost.browserCores, 3)],
+        ["differential_cases_per_second", round(differential.casesPerSecond)],
+        ["differential_disagreements", differential.disagreements],
         ["local_p50_ms", round(tp.p50Ms)],
         ["local_p99_ms", round(tp.p99Ms)],
         ["bundle_zip_bytes", bundle.zipBytes],

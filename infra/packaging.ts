@@ -274,7 +274,8 @@ function publishManaged(project: string, directory: string, architecture: Archit
     ]);
 }
 
-function dotnet(args: string[]): { ok: boolean; output: string } {
+/** Runs the dotnet CLI in the repository; its output and whether it succeeded. */
+export function dotnet(args: string[]): { ok: boolean; output: string } {
     const run = spawnSync("dotnet", args, { cwd: repositoryRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     if (run.error) {
         const missing = (run.error as NodeJS.ErrnoException).code === "ENOENT";

@@ -11,6 +11,7 @@ import { DEFAULTS } from "../../infra/config";
 import { physicalNames } from "../../infra/naming";
 import { repositoryRoot } from "../../infra/repository";
 import { compileOrderSchema as compile, describeErrors, fieldsInErrors } from "../../local/console/order-contract";
+import { compareVerdicts, type FunctionOnlyRule, type FunctionVerdict, functionOnlyRules as readFunctionOnlyRules, parsedOrder as parsedOrderOf, rulesMatching as rulesMatchingVerdict } from "./verdicts";
 
 interface CorpusCase {
     readonly name: string;
@@ -23,10 +24,6 @@ interface CorpusCase {
     readonly reasonStartsWith?: string;
 }
 
-interface FunctionOnlyRule {
-    readonly rule: string;
-    readonly reasonPattern: string;
-}
 
 /** The part of the document this test reads. */
 interface ContractDocument {
@@ -57,7 +54,7 @@ const documentText = fs.readFileSync(path.join(repositoryRoot, "docs", "asyncapi
 const contract = parseYaml(documentText) as ContractDocument;
 const orderMessage = contract.components.messages.Order;
 const orderSchema = orderMessage.payload.schema;
-const functionOnlyRules = orderMessage["x-function-only-rules"].map((r) => ({ ...r, pattern: new RegExp(r.reasonPattern, "u") }));
+const functionOnlyRules = readFunctionOnlyRules();
 
 // Read as the test starts: the corpus grows, and every case it holds then is compared.
 const corpus = JSON.parse(fs.readFileSync(path.join(repositoryRoot, "tests", "corpus", "messages.json"), "utf8")) as { cases: CorpusCase[] };
@@ -86,41 +83,19 @@ function trialsOf(c: CorpusCase): Trial[] {
 
 const trials = corpus.cases.flatMap(trialsOf);
 
-/** The order in a body, as the function finds it: the envelope's Message when the top-level Type is "Notification"; undefined when that Message is not a string. */
-function orderOf(body: string): string | undefined {
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(body);
-    } catch {
-        return body;
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return body;
-    const envelope = parsed as { Type?: unknown; Message?: unknown };
-    if (envelope.Type !== "Notification") return body;
-    return typeof envelope.Message === "string" ? envelope.Message : undefined;
-}
-
-/** The parsed order, or undefined when JavaScript's JSON.parse refuses it. */
-function parsedOrder(trial: Trial): { value: unknown } | undefined {
-    const order = orderOf(trial.body);
-    if (order === undefined) return undefined;
-    try {
-        return { value: JSON.parse(order) as unknown };
-    } catch {
-        return undefined;
-    }
-}
+/** The parsed order of a trial's body, or undefined when JavaScript's JSON.parse refuses it. */
+const parsedOrder = (trial: Trial) => parsedOrderOf(trial.body);
 
 /** The function's reason, or its known beginning; one problem per "; "-separated part. */
 const reasonOf = (c: CorpusCase): string => c.reason ?? c.reasonStartsWith ?? "";
 const problemsOf = (c: CorpusCase): string[] => reasonOf(c).split("; ");
 
-/** The function-only rules a case's reason falls under: the whole reason, or any of its problems, matches. */
-const rulesMatching = (c: CorpusCase) =>
-    c.expect === "invalid" ? functionOnlyRules.filter((r) => r.pattern.test(reasonOf(c)) || problemsOf(c).some((p) => r.pattern.test(p))) : [];
+/** The function's verdict on a case, as the corpus states it. */
+const verdictOf = (c: CorpusCase): FunctionVerdict => ({ valid: c.expect === "stored", reason: reasonOf(c), reasonIsWhole: c.reason !== undefined });
 
-/** The fields a reason names ("order" for the order as a whole), as the schema's errors would name them. */
-const fieldsInReason = (c: CorpusCase): string[] => [...new Set(problemsOf(c).map((p) => /^(\w+): /u.exec(p)?.[1] ?? "order"))].sort();
+/** The function-only rules a case's reason falls under. */
+const rulesMatching = (c: CorpusCase) => rulesMatchingVerdict(functionOnlyRules, verdictOf(c));
+
 const codePoints = (value: unknown): number | undefined => (typeof value === "string" ? [...value].length : undefined);
 
 /** The schema as the console checks orders with it (local/console/order-contract.ts): strict ajv 2020-12 with formats. */
@@ -159,23 +134,9 @@ describe("the producers' contract, docs/asyncapi.yaml", () => {
         const disagreements: string[] = [];
         let judged = 0;
         for (const trial of trials) {
-            const c = trial.case;
-            if (rulesMatching(c).length > 0) continue;
-            const order = parsedOrder(trial);
-            if (order === undefined) {
-                disagreements.push(`${trial.label}: JavaScript finds no JSON order in this body, yet the function's verdict (${c.expect}${c.expect === "invalid" ? `: ${reasonOf(c)}` : ""}) is no function-only rule`);
-                continue;
-            }
-            judged++;
-            const valid = validate(order.value);
-            const errors = validate.errors ?? [];
-            if (c.expect === "stored" && !valid) {
-                disagreements.push(`${trial.label}: the function stores it, the schema rejects it: ${describeErrors(errors)}`);
-            } else if (c.expect === "invalid" && valid) {
-                disagreements.push(`${trial.label}: the function rejects it (${reasonOf(c)}), the schema accepts it`);
-            } else if (c.expect === "invalid" && c.reason !== undefined && fieldsInReason(c).join() !== fieldsInErrors(errors).join()) {
-                disagreements.push(`${trial.label}: the function faults ${fieldsInReason(c).join(", ")} (${c.reason}), the schema ${fieldsInErrors(errors).join(", ")}: ${describeErrors(errors)}`);
-            }
+            const comparison = compareVerdicts(validate, functionOnlyRules, trial.body, verdictOf(trial.case));
+            if (comparison.judged) judged++;
+            if (comparison.disagreement) disagreements.push(`${trial.label}: ${comparison.disagreement}`);
         }
         assert.deepEqual(disagreements, []);
         assert.ok(judged >= trials.length / 2, `only ${judged} of ${trials.length} trials were judged by the schema`);
