@@ -5,6 +5,8 @@ import type { Outcome } from "../infra/function-contract";
 export interface RecordLine {
     readonly kind: "record";
     readonly messageId: string;
+    /** The SNS message the record's body carried, when it came in an SNS envelope. */
+    readonly snsMessageId?: string;
     readonly orderId?: string;
     readonly outcome: Outcome;
     readonly reason?: string;
