@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { recoveryDelaySeconds } from "../../infra/backoff";
 import { PROJECT } from "../../infra/config";
 import { unwrap } from "../../local/event-source/messages";
 import type { RecordLine } from "../../local/function-log";
@@ -282,8 +283,8 @@ export function check(history: History, seen: Observation): string[] {
 
 /** The settings of a history's pipeline: the tests' fast retries (harness.ts), and room for several faults per message. */
 export const HISTORY_SETTINGS: Readonly<Record<string, string>> = {
-    // A message may meet a kill, a hang and an outage in one history; 6 receives with backoffs of 6, 12, 12, 12 and
-    // 12 s tolerate 50 s of failures (infra/backoff.ts), more than a history's faults add up to.
+    // Between two faults the table is healthy for longer than any retry waits (see runHistory), so a message fails at
+    // most about once per fault; 6 receives leave room for a kill, a hang and an outage in a row.
     [`${PROJECT}:maxReceiveCount`]: "6",
 };
 
@@ -300,7 +301,10 @@ export interface RunReport {
 /**
  * Runs a history through a pipeline (one is started when none is given) and checks it against the model. The
  * publications are spread over a span long enough for the faults, which run one after another, each starting when
- * the publishing reaches its point (or when the fault before it ends): so every fault meets orders on their way.
+ * the publishing reaches its point, and never sooner than a healthy gap after the fault before it: longer than the
+ * longest backoff delay and the visibility timeout, so that every message a fault fails is retried on a healthy table
+ * before the next fault. That is the pipeline's promise (no valid order is dead-lettered by an outage shorter than
+ * its tolerance, infra/backoff.ts); faults back to back for minutes would rightly dead-letter valid orders.
  */
 export async function runHistory(history: History, given?: TestPipeline, log: (line: string) => void = () => undefined): Promise<RunReport> {
     const started = performance.now();
@@ -311,14 +315,17 @@ export async function runHistory(history: History, given?: TestPipeline, log: (l
         if (!pipeline.tableProxy) throw new Error("a history needs the proxy in front of the table (tableFault)");
         const messageIds = new Map<number, string>();
         const total = history.publications.length;
-        const spanMs = Math.max(3_000, history.faults.reduce((sum, f) => sum + (f.seconds + 1) * 1000, 0) * 1.2);
+        const gapMs = (Math.max(recoveryDelaySeconds(pipeline.settings), pipeline.settings.queueVisibilityTimeoutSeconds) + 1) * 1000;
+        const spanMs = Math.max(3_000, history.faults.reduce((sum, f) => sum + f.seconds * 1000 + gapMs, 0) * 1.1);
         const t0 = Date.now();
         const at = (point: number) => t0 + (total === 0 ? 0 : (point / total) * spanMs);
         const faults = (async () => {
+            let healthySince = t0 - gapMs;
             for (const fault of history.faults) {
-                await sleep(at(fault.after) - Date.now());
+                await sleep(Math.max(at(fault.after), healthySince + gapMs) - Date.now());
                 const what = `${fault.kind}${fault.seconds ? ` ${fault.seconds} s` : ""} at ${((Date.now() - t0) / 1000).toFixed(1)} s`;
                 const outcome = await injectFault(pipeline, fault);
+                healthySince = Date.now();
                 faultsDone.push(`${what}${outcome ? ` (${outcome})` : ""}`);
                 log(`fault: ${faultsDone.at(-1)}`);
             }
