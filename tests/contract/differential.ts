@@ -5,7 +5,7 @@
 // JSON readers are compared too: the function must not call "not valid JSON" what JavaScript's JSON.parse reads.
 import { compileOrderSchema, readOrderMessage } from "../../local/console/order-contract";
 import { functionVerdicts } from "./function-verdicts";
-import { random } from "../history/history";
+import { random } from "../random";
 import { type GeneratedCase, generateCase } from "./generated-orders";
 import { compareVerdicts, functionOnlyRules, parsedOrder } from "./verdicts";
 

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repositoryRoot } from "../../infra/repository";
-import { random } from "../history/history";
+import { random } from "../random";
 
 export interface GeneratedCase {
     /** What was done to the base order, for the report. */

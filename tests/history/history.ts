@@ -15,20 +15,9 @@ import { PROJECT } from "../../infra/config";
 import { unwrap } from "../../local/event-source/messages";
 import type { RecordLine } from "../../local/function-log";
 import { startTestPipeline, type TestPipeline, waitUntil } from "../e2e/harness";
+import { random } from "../random";
 
 // ---- a seeded generator ----
-
-/** A small, fast PRNG with a 32-bit state (mulberry32): the same seed gives the same history on every machine. */
-export function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 
@@ -330,6 +319,8 @@ export async function runHistory(history: History, given?: TestPipeline, log: (l
                 log(`fault: ${faultsDone.at(-1)}`);
             }
         })();
+        // Awaited once the publishing ends; until then a failing fault must not count as an unhandled rejection.
+        faults.catch(() => undefined);
         let next = 0;
         await Promise.all(
             Array.from({ length: PUBLISHERS }, async () => {
