@@ -39,7 +39,7 @@ describe("generated orders: the function and the published schema agree", () => 
             /orderId: 1024 UTF-8 bytes/, /orderId: 1025 UTF-8 bytes/, /userId: 1023 UTF-8 bytes/, /status: 65 \w+ code points/, /itemName: 1025 \w+ code points/,
             /whiteSpace U\+FEFF at the (start|end)/, /control U\+0000/, /bidi U\+202E/, /surrogate U\+D800/, /lookalike U\+200B/,
             /quantity spelled/, /quantity with more digits than a double/, /timestamp: the range's edges/, /timestamp: separator, fraction and offset forms/,
-            /given twice/, /missing/, /of another type/, /unknown fields/, /nested 17 levels deep/, /6553[67] bytes/, /not an order object/, /\(in an SNS envelope\)/,
+            /given twice/, /missing/, /of another type/, /unknown fields/, /nested 17 levels deep/, /6553[67] bytes/, /not an order object/, /white space around the order/, /\(in an SNS envelope\)/,
         ]) {
             assert.match(kinds, edge);
         }

@@ -29,14 +29,20 @@ export async function functionVerdicts(bodies: readonly string[]): Promise<Verdi
         child.once("error", reject);
         child.once("close", resolve);
     });
+    // A tool that ends early is reported with its own words (below), not as a broken pipe.
+    child.stdin.on("error", () => undefined);
+    exited.catch(() => undefined);
     const verdicts: Verdict[] = [];
     const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
     const reading = (async () => {
         for await (const line of lines) verdicts.push(JSON.parse(line) as Verdict);
     })();
+    reading.catch(() => undefined);
+    const ended = exited.then(() => undefined, () => undefined);
     // Written as the pipe drains, so that neither side waits on a full pipe.
     for (const body of bodies) {
-        if (!child.stdin.write(`${JSON.stringify(body)}\n`)) await new Promise((resolve) => child.stdin.once("drain", resolve));
+        if (child.exitCode !== null || child.stdin.destroyed) break;
+        if (!child.stdin.write(`${JSON.stringify(body)}\n`)) await Promise.race([new Promise((resolve) => child.stdin.once("drain", resolve)), ended]);
     }
     child.stdin.end();
     const [code] = await Promise.all([exited, reading]);

@@ -77,11 +77,14 @@ function stats(output: string): Record<string, string> {
     return Object.fromEntries(read(file).split("\n").filter(Boolean).map((line) => line.split(/\s*:\s*/, 2) as [string, string]));
 }
 
-function filesIn(folder: string): string[] {
-    return fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.startsWith("id:")).map((f) => path.join(folder, f)) : [];
+/** AFL++'s inputs in a folder; `discovered` leaves out its copies of the seeds (",orig:" in their names). */
+function filesIn(folder: string, discovered = false): string[] {
+    return fs.existsSync(folder)
+        ? fs.readdirSync(folder).filter((f) => f.startsWith("id:") && !(discovered && f.includes(",orig:"))).map((f) => path.join(folder, f))
+        : [];
 }
 
-async function fuzz(target: Target, minutes: number, program: string, seedsOf: Buffer[]): Promise<string> {
+async function fuzz(target: Target, minutes: number, program: string, seedsOf: Buffer[]): Promise<{ line: string; ok: boolean }> {
     const input = path.join(WORK, target, "in");
     const output = path.join(WORK, target, "out");
     fs.rmSync(path.join(WORK, target), { recursive: true, force: true });
@@ -107,16 +110,17 @@ async function fuzz(target: Target, minutes: number, program: string, seedsOf: B
     const figures = stats(output);
     const crashes = filesIn(path.join(output, "default", "crashes"));
     const hangs = filesIn(path.join(output, "default", "hangs"));
-    const queue = filesIn(path.join(output, "default", "queue"))
+    const queue = filesIn(path.join(output, "default", "queue"), true)
         .map((file) => ({ file, size: fs.statSync(file).size }))
         .sort((a, b) => a.size - b.size)
         .slice(0, KEEP_PER_RUN)
         .map(({ file }) => fs.readFileSync(file));
     const added = keep(target, queue, "path") + keep(target, crashes.map((f) => fs.readFileSync(f)), "crash") + keep(target, hangs.map((f) => fs.readFileSync(f)), "hang");
-    return (
+    const line = (
         `${target}: afl-fuzz exited ${code}; ${figures.execs_done ?? "?"} executions in ${figures.run_time ?? "?"} s (${figures.execs_per_sec ?? "?"} per second), ` +
         `${figures.corpus_count ?? figures.paths_total ?? "?"} paths, ${figures.bitmap_cvg ?? "?"} of the map, ${crashes.length} crashes, ${hangs.length} hangs; ${added} inputs added to tests/fuzz/corpus/${target}/`
     );
+    return { line, ok: code === 0 && crashes.length === 0 && hangs.length === 0 };
 }
 
 async function main(): Promise<number> {
@@ -137,10 +141,11 @@ async function main(): Promise<number> {
     if (!restored.ok) throw new Error(`dotnet tool restore failed:\n${restored.output}`);
     const instrument = spawnSync("dotnet", ["tool", "run", "sharpfuzz", path.join(bin, "OrderProcessor.dll")], { cwd: repositoryRoot, encoding: "utf8" });
     if (instrument.status !== 0) throw new Error(`sharpfuzz could not instrument OrderProcessor.dll:\n${instrument.stdout}${instrument.stderr}`);
-    const lines: string[] = [];
-    for (const target of targets) lines.push(await fuzz(target, minutes, path.join(bin, "OrderProcessor.Fuzz.dll"), seedsByTarget[target]));
-    console.log(`\n${lines.join("\n")}`);
-    return 0;
+    const results: Array<{ line: string; ok: boolean }> = [];
+    for (const target of targets) results.push(await fuzz(target, minutes, path.join(bin, "OrderProcessor.Fuzz.dll"), seedsByTarget[target]));
+    console.log(`\n${results.map((r) => r.line).join("\n")}`);
+    // A crash or a hang is a bug to fix (its input is kept, and the replay test now fails on it): exit 1.
+    return results.every((r) => r.ok) ? 0 : 1;
 }
 
 runCommand("npm run fuzz", main);
