@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findOnPath } from "../infra/command-line";
+import { findChromium } from "../infra/command-line";
 import { physicalNames } from "../infra/naming";
 import { ConsoleModel, consoleHooks } from "../local/console/model";
 import { startConsole } from "../local/console/server";
@@ -77,7 +77,7 @@ async function run(orders: number, withConsole: boolean, buildRoot: string, tag:
     let browserName = "none";
     try {
         if (server) {
-            const executable = process.env.CHROMIUM_PATH ?? findOnPath("chromium") ?? findOnPath("chromium-browser");
+            const executable = findChromium();
             if (!executable) throw new Error("the console's benchmark opens the console in Chromium: install Debian's chromium package (bash .ci/prerequisites.sh), or set CHROMIUM_PATH");
             browserName = `${path.basename(executable)} (headless)`;
             browser = spawn(

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repositoryRoot } from "../../infra/repository";
-import { random } from "../random";
+import { pick, random } from "../random";
 
 export interface GeneratedCase {
     /** What was done to the base order, for the report. */
@@ -19,7 +19,6 @@ export interface GeneratedCase {
 }
 
 type Next = () => number;
-const pick = <T>(next: Next, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 const int = (next: Next, min: number, max: number) => min + Math.floor(next() * (max - min + 1));
 
 /** Characters by the rules' classes; each is one code point. */

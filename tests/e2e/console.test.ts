@@ -9,7 +9,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { findOnPath } from "../../infra/command-line";
+import { findChromium } from "../../infra/command-line";
 import { physicalNames } from "../../infra/naming";
 import { repositoryRoot } from "../../infra/repository";
 import { ConsoleModel } from "../../local/console/model";
@@ -21,7 +21,7 @@ const SCREENSHOTS = path.join(repositoryRoot, ".build", "console");
 
 /** The browser the prerequisites install (Debian's chromium package), or CHROMIUM_PATH. */
 function chromiumPath(): string {
-    const found = process.env.CHROMIUM_PATH ?? findOnPath("chromium") ?? findOnPath("chromium-browser");
+    const found = findChromium();
     if (!found) throw new Error("the console's tests drive Chromium: install Debian's chromium package (bash .ci/prerequisites.sh does), or set CHROMIUM_PATH");
     return found;
 }

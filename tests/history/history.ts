@@ -15,11 +15,10 @@ import { PROJECT } from "../../infra/config";
 import { unwrap } from "../../local/event-source/messages";
 import type { RecordLine } from "../../local/function-log";
 import { startTestPipeline, type TestPipeline, waitUntil } from "../e2e/harness";
-import { random } from "../random";
+import { pick, random } from "../random";
 
 // ---- a seeded generator ----
 
-const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 
 function shuffle<T>(next: () => number, items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
