@@ -105,7 +105,8 @@ function onState(next) {
   for (const entry of next.log.lines) logEntries.push(entry);
   if (next.log.skipped > 0) logEntries.push({ seq: -1, line: `… ${next.log.skipped} lines not sent to the page (the runner keeps the newest) …`, level: "INFO", skipped: true });
   if (logEntries.length > LOG_KEPT) logEntries.splice(0, logEntries.length - LOG_KEPT);
-  if (followed && next.touched.includes(followed.key)) scheduleFollow();
+  if (following) followChanged = true;
+  else if (followed && next.touched.includes(followed.key)) scheduleFollow();
   if (!before || before.counts.deadLetterQueue.depth !== next.counts.deadLetterQueue.depth || dlqStale) loadDeadLetters();
   if (!before || before.counts.table.items !== next.counts.table.items) refreshTable();
   if (!pendingRender) {
@@ -222,15 +223,25 @@ function scheduleFollow() {
   }, 300);
 }
 
+/** Set while a story is being read; a state pushed meanwhile may have changed it, so it is read again after. */
+let following = false;
+let followChanged = false;
+
 async function follow(id, focus = true) {
   $("#order-id").value = id;
   if (focus) location.hash = "#follow";
+  following = true;
+  followChanged = false;
   try {
     const story = await api(`/api/orders/${encodeURIComponent(id)}`);
     followed = { id, key: story.key };
     renderStory(story);
   } catch (error) {
     setText($("#story-title"), `Could not follow ${shortId(id)}: ${error.message}`);
+  } finally {
+    following = false;
+    // The pipeline may have moved on while the answer was on its way (an order is often stored within a push).
+    if (followChanged && followed?.id === id) scheduleFollow();
   }
 }
 
