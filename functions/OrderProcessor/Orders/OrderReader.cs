@@ -193,9 +193,9 @@ public static class OrderReader
         // notation, and producers' serializers differ (Python writes a float 1.0, Java may write 1.0E3).
         if (!reader.TryGetDecimal(out var value))
         {
-            // Beyond decimal's range: huge, or vanishingly small.
-            var tiny = !reader.TryGetDouble(out var approximate) || Math.Abs(approximate) < 1;
-            Add(ref problems, reader.ValueSpan[0] == (byte)'-' || tiny ? "quantity: must be at least 1" : $"quantity: must be at most {OrderRules.MaxQuantity}");
+            // Beyond decimal's range, which only a magnitude past decimal.MaxValue is (a vanishingly small number such as
+            // 1e-400 reads as 0 and is judged below): the sign says which limit it breaks.
+            Add(ref problems, reader.ValueSpan[0] == (byte)'-' ? "quantity: must be at least 1" : $"quantity: must be at most {OrderRules.MaxQuantity}");
             return 0;
         }
 
