@@ -25,13 +25,20 @@ public sealed class RuntimeApiClient : IDisposable
     public RuntimeApiClient(string endpoint, HttpMessageHandler? handler = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(endpoint);
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { UseProxy = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None })
+        _http = new HttpClient(handler ?? CreateHandler())
         {
             BaseAddress = new Uri($"http://{endpoint}/{RuntimeApiHeaders.Version}/runtime/"),
             // "next" blocks until there is an invocation, for as long as the environment lives.
             Timeout = Timeout.InfiniteTimeSpan,
         };
     }
+
+    /// <summary>
+    /// The handler the client uses outside tests: the Runtime API is on the environment's own network, so no proxy from the
+    /// environment's variables carries its calls; it sets no cookies and compresses nothing.
+    /// </summary>
+    internal static SocketsHttpHandler CreateHandler() =>
+        new() { UseProxy = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None };
 
     /// <summary>The latest deadline a <see cref="DateTimeOffset"/> holds, in milliseconds since the epoch.</summary>
     private static readonly long MaxDeadlineMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
