@@ -49,6 +49,19 @@ public sealed class MessageBodyParserTests
         Assert.That(result.Reason, Does.StartWith("SNS envelope is not valid: "));
     }
 
+    // Only the top-level Type makes an envelope: a member's object value is skipped whole, so a Type inside it is not
+    // read (a raw order carrying an SNS notification of its own is still a raw order).
+    [Test]
+    public void Parse_RawOrderWithATypeNotificationNestedInAMember_IsReadAsAnOrder()
+    {
+        var body = TestEvents.SampleOrder.Replace("{\"orderId\"", "{\"source\":{\"Type\":\"Notification\",\"Message\":\"x\"},\"orderId\"");
+
+        var result = MessageBodyParser.Parse(body);
+
+        Assert.That(result.Reason, Is.Null);
+        Assert.That(result.Order?.OrderId, Is.EqualTo("O1234"));
+    }
+
     [Test]
     public void Parse_EmptyBody_IsRejected()
     {

@@ -106,4 +106,66 @@ public sealed class RetrySchedulerTests : FunctionWithMockedClients
         Assert.That(_changes.Select(c => c.Entries.Count), Is.EqualTo(new[] { 10, 10, 3 }));
         Assert.That(_changes.SelectMany(c => c.Entries).Select(e => e.ReceiptHandle), Is.EqualTo(retries.Select(r => r.Item1.ReceiptHandle)));
     }
+
+    [Test]
+    public async Task ScheduleAsync_ExactlyTenRecords_OneCall()
+    {
+        VisibilityChangeSucceeds();
+        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
+
+        await scheduler.ScheduleAsync(Enumerable.Range(0, 10).Select(i => (Record("x", $"m{i}", 1), 10)).ToList(), CancellationToken.None);
+
+        Assert.That(_changes.Select(c => c.Entries.Count), Is.EqualTo(new[] { 10 }), "no empty second call: SQS refuses a batch without entries");
+    }
+
+    [Test]
+    public async Task ScheduleAsync_NoRecordHasAReceiptHandle_MakesNoCall()
+    {
+        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
+
+        await scheduler.ScheduleAsync([(TestEvents.Record("x", "m1") with { ReceiptHandle = null }, 10), (TestEvents.Record("x", "m2") with { ReceiptHandle = "" }, 10)], CancellationToken.None);
+
+        Sqs.VerifyNoOtherCalls();
+    }
+
+    // The AWS SDK for .NET v4 leaves a response's lists null when the service sends none: no entry refused.
+    [Test]
+    public async Task ScheduleAsync_ResponseWithoutAFailedList_WarnsOfNothing()
+    {
+        Sqs.Setup(c => c.ChangeMessageVisibilityBatchAsync(It.IsAny<ChangeMessageVisibilityBatchRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new ChangeMessageVisibilityBatchResponse { Successful = null, Failed = null });
+        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
+
+        await scheduler.ScheduleAsync([(Record("x", "m1", 1), 10)], CancellationToken.None);
+
+        Assert.That(LogLines(), Is.Empty);
+    }
+
+    [TestCase(0.0)]
+    [TestCase(0.999)]
+    public void DelaySeconds_Failed_DrawsFromTheGivenRandomSource(double draw)
+    {
+        var schedule = new BackoffSchedule(100, 1000);
+        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, schedule, new OrderProcessor.Processing.OrderLog(Log, 256), () => draw);
+
+        var delay = scheduler.DelaySeconds(Record("x", "m1", 2), RecordOutcome.Failed);
+
+        Assert.That(delay, Is.EqualTo(schedule.DelaySeconds(2, () => draw)));
+    }
+
+    // Priming reads an attribute SQS has (an unknown name is refused with InvalidAttributeName, failing the init).
+    [Test]
+    public async Task PrimeAsync_ReadsTheQueuesVisibilityTimeout()
+    {
+        GetQueueAttributesRequest? sent = null;
+        Sqs.Setup(c => c.GetQueueAttributesAsync(It.IsAny<GetQueueAttributesRequest>(), It.IsAny<CancellationToken>()))
+            .Callback<GetQueueAttributesRequest, CancellationToken>((request, _) => sent = request)
+            .ReturnsAsync(new GetQueueAttributesResponse());
+        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
+
+        await scheduler.PrimeAsync(CancellationToken.None);
+
+        Assert.That(sent?.QueueUrl, Is.EqualTo(QueueUrl));
+        Assert.That(sent?.AttributeNames, Is.EqualTo(new[] { "VisibilityTimeout" }));
+    }
 }
