@@ -31,8 +31,9 @@ public sealed class BatchProcessor(IOrderStore store, OrderLog log, ProcessingOp
         {
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, records.Count),
-                // No token here: a spent budget must fail the remaining records, not abandon the batch.
-                new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency },
+                // No token here: a spent budget must fail the remaining records, not abandon the batch. The thread pool's
+                // scheduler, said explicitly: the records never run on a scheduler of the caller's.
+                new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrency, TaskScheduler = TaskScheduler.Default },
                 async (index, _) => results[index] = await ProcessRecordAsync(records[index], deadline).ConfigureAwait(false))
                 .ConfigureAwait(false);
         }

@@ -35,7 +35,7 @@ public sealed class RuntimeApiClient : IDisposable
 
     /// <summary>
     /// The handler the client uses outside tests: the Runtime API is on the environment's own network, so no proxy from the
-    /// environment's variables carries its calls; it sets no cookies and compresses nothing.
+    /// environment's variables (HTTP_PROXY) carries its calls; it keeps no cookies and decompresses nothing.
     /// </summary>
     internal static SocketsHttpHandler CreateHandler() =>
         new() { UseProxy = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None };

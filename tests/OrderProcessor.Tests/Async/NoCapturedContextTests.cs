@@ -27,15 +27,18 @@ public sealed class NoCapturedContextTests
     private readonly Mock<IAmazonSQS> _sqs = new(MockBehavior.Strict);
     private readonly StringWriter _log = new();
 
-    /// <summary>A result that arrives later, on the thread pool, as a network answer does.</summary>
-    private static async Task<T> Later<T>(T value)
+    /// <summary>Opened once the call has returned its task: until then no awaited I/O can have finished.</summary>
+    private readonly TaskCompletionSource _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A result that arrives after the call has returned, on the thread pool, as a network answer does.</summary>
+    private async Task<T> Later<T>(T value)
     {
-        await Task.Delay(1).ConfigureAwait(false);
+        await _answered.Task.ConfigureAwait(false);
         return value;
     }
 
     /// <summary>How many continuations were posted to the caller's context by the call <paramref name="start"/> makes.</summary>
-    private static async Task<int> PostsToTheCallersContext(Func<Task> start)
+    private async Task<int> PostsToTheCallersContext(Func<Task> start)
     {
         var context = new CountingContext();
         var previous = SynchronizationContext.Current;
@@ -50,6 +53,7 @@ public sealed class NoCapturedContextTests
             SynchronizationContext.SetSynchronizationContext(previous);
         }
 
+        _answered.SetResult();
         await call;
         return context.Posts;
     }
@@ -59,7 +63,7 @@ public sealed class NoCapturedContextTests
     {
         var api = new FakeRuntimeApi();
         api.Enqueue("id-1", "{}");
-        using var client = new RuntimeApiClient("127.0.0.1:9001", new AnswersLater(api));
+        using var client = new RuntimeApiClient("127.0.0.1:9001", new AnswersLater(api, _answered.Task));
 
         Assert.That(await PostsToTheCallersContext(() => client.NextAsync()), Is.Zero);
     }
@@ -67,7 +71,7 @@ public sealed class NoCapturedContextTests
     [Test]
     public async Task RuntimeApiClient_SendResponseAsync_DoesNotResumeOnTheCallersContext()
     {
-        using var client = new RuntimeApiClient("127.0.0.1:9001", new AnswersLater(new FakeRuntimeApi()));
+        using var client = new RuntimeApiClient("127.0.0.1:9001", new AnswersLater(new FakeRuntimeApi(), _answered.Task));
 
         Assert.That(await PostsToTheCallersContext(() => client.SendResponseAsync("id-1", new MemoryStream("{}"u8.ToArray()))), Is.Zero);
     }
@@ -75,7 +79,7 @@ public sealed class NoCapturedContextTests
     [Test]
     public async Task RuntimeApiClient_SendErrorAsync_DoesNotResumeOnTheCallersContext()
     {
-        using var client = new RuntimeApiClient("127.0.0.1:9001", new AnswersLater(new FakeRuntimeApi()));
+        using var client = new RuntimeApiClient("127.0.0.1:9001", new AnswersLater(new FakeRuntimeApi(), _answered.Task));
 
         Assert.That(await PostsToTheCallersContext(() => client.SendErrorAsync("id-1", new InvalidOperationException("no"))), Is.Zero);
     }
@@ -156,12 +160,12 @@ public sealed class NoCapturedContextTests
         }
     }
 
-    /// <summary>The Runtime API answering later, on the thread pool, as over a socket.</summary>
-    private sealed class AnswersLater(HttpMessageHandler api) : DelegatingHandler(api)
+    /// <summary>The Runtime API answering once <paramref name="answered"/> completes, on the thread pool, as over a socket.</summary>
+    private sealed class AnswersLater(HttpMessageHandler api, Task answered) : DelegatingHandler(api)
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            await answered.ConfigureAwait(false);
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -47,7 +47,7 @@ public sealed class OrderEdgeTests
     }
 
     // Beyond decimal's range (about 7.9e28) the sign alone decides the reason: a negative number is below the
-    // minimum, a positive one above the maximum, also past double's range (which reads as an infinity).
+    // minimum, a positive one above the maximum, also past double's range.
     [TestCase("-1e30", "quantity: must be at least 1")]
     [TestCase("-1.5E+40", "quantity: must be at least 1")]
     [TestCase("-1e400", "quantity: must be at least 1")]

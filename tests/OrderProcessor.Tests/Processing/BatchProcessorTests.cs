@@ -189,17 +189,18 @@ public sealed class BatchProcessorTests
     [Test]
     public async Task ProcessAsync_ManyRecords_RunsAtMostTheBoundAtOnce()
     {
-        // 3, not 2: Parallel.ForEachAsync's own default is the core count, 2 on the machines this runs on, so a bound of 2
+        // One more than the cores: Parallel.ForEachAsync's own default bound is the core count, so a bound equal to it
         // could not tell the configured bound from the default one.
-        var store = new GatedStore(openAt: 3);
-        var processor = new BatchProcessor(store, new OrderLog(_log, 256), new ProcessingOptions { MaxConcurrency = 3 });
-        var records = Enumerable.Range(0, 10).Select(i => TestEvents.Record(TestEvents.Order($"O{i}"), $"m{i}")).ToArray();
+        var bound = Environment.ProcessorCount + 1;
+        var store = new GatedStore(openAt: bound);
+        var processor = new BatchProcessor(store, new OrderLog(_log, 256), new ProcessingOptions { MaxConcurrency = bound });
+        var records = Enumerable.Range(0, (bound * 3) + 1).Select(i => TestEvents.Record(TestEvents.Order($"O{i}"), $"m{i}")).ToArray();
 
         var response = await processor.ProcessAsync(records, CancellationToken.None);
 
         Assert.That(response.BatchItemFailures, Is.Empty);
-        Assert.That(store.Saved, Is.EqualTo(10));
-        Assert.That(store.MaxInFlight, Is.EqualTo(3));
+        Assert.That(store.Saved, Is.EqualTo(records.Length));
+        Assert.That(store.MaxInFlight, Is.EqualTo(bound));
     }
 
     [Test]

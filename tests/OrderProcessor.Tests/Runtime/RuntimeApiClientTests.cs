@@ -112,7 +112,7 @@ public class RuntimeApiClientTests
         Assert.Throws<ArgumentException>(() => new RuntimeApiClient(endpoint).Dispose());
     }
 
-    // The Runtime API is on the environment's own network: a proxy from the environment (HTTPS_PROXY, ALL_PROXY) must not
+    // The Runtime API is on the environment's own network: a proxy from the environment (HTTP_PROXY, ALL_PROXY) must not
     // carry its calls, no cookie is ever involved, and bodies are sent as they are.
     [Test]
     public void CreateHandler_TakesNoProxyNoCookiesNoDecompression()
@@ -134,7 +134,7 @@ public class RuntimeApiClientTests
 
         var frames = body.GetProperty("stackTrace").EnumerateArray().Select(f => f.GetString()!).ToList();
         Assert.That(frames, Is.Not.Empty);
-        Assert.That(frames, Has.All.StartWith("at ").And.All.Not.EndWith(" ").And.All.Not.Contain("\n"));
+        Assert.That(frames, Has.All.StartWith("at ").And.All.Not.EndWith(" ").And.All.Not.EndWith("\r"));
         Assert.That(frames[0], Does.Contain(nameof(Thrown)));
     }
 
