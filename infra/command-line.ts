@@ -12,7 +12,6 @@ export function findOnPath(program: string): string | undefined {
     return undefined;
 }
 
-/** Runs `main` and exits with its code (0 when it returns nothing); an error prints `name: message` and exits 1. */
 /**
  * The Chromium the console's tests and benchmark drive: CHROMIUM_PATH, else Debian's chromium or Ubuntu's
  * chromium-browser on PATH (installed by .ci/prerequisites.sh); undefined when there is none.
@@ -21,6 +20,7 @@ export function findChromium(): string | undefined {
     return process.env.CHROMIUM_PATH ?? findOnPath("chromium") ?? findOnPath("chromium-browser");
 }
 
+/** Runs `main` and exits with its code (0 when it returns nothing); an error prints `name: message` and exits 1. */
 export function runCommand(name: string, main: () => Promise<number | void>): void {
     main().then(
         (code) => process.exit(code ?? 0),

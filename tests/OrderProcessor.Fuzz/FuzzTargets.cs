@@ -72,7 +72,7 @@ public static class FuzzTargets
         AddHeader(response, RuntimeApiHeaders.DeadlineMs, parts[2]);
         AddHeader(response, RuntimeApiHeaders.InvokedFunctionArn, parts[3]);
         AddHeader(response, RuntimeApiHeaders.TraceId, parts[4]);
-        using var client = new RuntimeApiClient("127.0.0.1:9001", new Answer(response));
+        using var client = new RuntimeApiClient("127.0.0.1:9001", new FixedAnswer(response));
         try
         {
             client.NextAsync().GetAwaiter().GetResult();
@@ -90,10 +90,10 @@ public static class FuzzTargets
             response.Headers.TryAddWithoutValidation(name, value);
         }
     }
+}
 
-    /// <summary>Answers every request with one response, without I/O.</summary>
-    private sealed class Answer(HttpResponseMessage response) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => Task.FromResult(response);
-    }
+/// <summary>Answers every request with one response, without I/O (also the Runtime API client's tests' handler).</summary>
+internal sealed class FixedAnswer(HttpResponseMessage response) : HttpMessageHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => Task.FromResult(response);
 }

@@ -17,8 +17,7 @@ import type { RecordLine } from "../../local/function-log";
 import { startTestPipeline, type TestPipeline, waitUntil } from "../e2e/harness";
 import { pick, random } from "../random";
 
-// ---- a seeded generator ----
-
+// ---- a seeded history (the generator itself: tests/random.ts) ----
 
 function shuffle<T>(next: () => number, items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {

@@ -23,6 +23,10 @@ public sealed class RetrySchedulerTests : FunctionWithMockedClients
                 ? throw new ProvisionedThroughputExceededException("slow down")
                 : Task.FromResult(new PutItemResponse()));
 
+    /// <summary>A scheduler on the mocked queue, logging to <see cref="FunctionWithMockedClients.Log"/>.</summary>
+    private RetryScheduler Scheduler(BackoffSchedule? schedule = null, Func<double>? random = null) =>
+        new(Sqs.Object, QueueUrl, schedule ?? new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256), random);
+
     private static OrderProcessor.Contracts.SqsMessage Record(string body, string id, int receiveCount) =>
         TestEvents.Record(body, id, receiveCount) with { ReceiptHandle = $"handle-{id}" };
 
@@ -98,7 +102,7 @@ public sealed class RetrySchedulerTests : FunctionWithMockedClients
     public async Task ScheduleAsync_MoreThanTenRecords_OneCallPerTen()
     {
         VisibilityChangeSucceeds();
-        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
+        var scheduler = Scheduler();
         var retries = Enumerable.Range(0, 23).Select(i => (Record("x", $"m{i}", 1), 10)).ToList();
 
         await scheduler.ScheduleAsync(retries, CancellationToken.None);
@@ -111,7 +115,7 @@ public sealed class RetrySchedulerTests : FunctionWithMockedClients
     public async Task ScheduleAsync_ExactlyTenRecords_OneCall()
     {
         VisibilityChangeSucceeds();
-        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
+        var scheduler = Scheduler();
 
         await scheduler.ScheduleAsync(Enumerable.Range(0, 10).Select(i => (Record("x", $"m{i}", 1), 10)).ToList(), CancellationToken.None);
 
@@ -121,7 +125,7 @@ public sealed class RetrySchedulerTests : FunctionWithMockedClients
     [Test]
     public async Task ScheduleAsync_NoRecordHasAReceiptHandle_MakesNoCall()
     {
-        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
+        var scheduler = Scheduler();
 
         await scheduler.ScheduleAsync([(TestEvents.Record("x", "m1") with { ReceiptHandle = null }, 10), (TestEvents.Record("x", "m2") with { ReceiptHandle = "" }, 10)], CancellationToken.None);
 
@@ -134,7 +138,7 @@ public sealed class RetrySchedulerTests : FunctionWithMockedClients
     {
         Sqs.Setup(c => c.ChangeMessageVisibilityBatchAsync(It.IsAny<ChangeMessageVisibilityBatchRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new ChangeMessageVisibilityBatchResponse { Successful = null, Failed = null });
-        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
+        var scheduler = Scheduler();
 
         await scheduler.ScheduleAsync([(Record("x", "m1", 1), 10)], CancellationToken.None);
 
@@ -146,7 +150,7 @@ public sealed class RetrySchedulerTests : FunctionWithMockedClients
     public void DelaySeconds_Failed_DrawsFromTheGivenRandomSource(double draw)
     {
         var schedule = new BackoffSchedule(100, 1000);
-        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, schedule, new OrderProcessor.Processing.OrderLog(Log, 256), () => draw);
+        var scheduler = Scheduler(schedule, () => draw);
 
         var delay = scheduler.DelaySeconds(Record("x", "m1", 2), RecordOutcome.Failed);
 
@@ -161,7 +165,7 @@ public sealed class RetrySchedulerTests : FunctionWithMockedClients
         Sqs.Setup(c => c.GetQueueAttributesAsync(It.IsAny<GetQueueAttributesRequest>(), It.IsAny<CancellationToken>()))
             .Callback<GetQueueAttributesRequest, CancellationToken>((request, _) => sent = request)
             .ReturnsAsync(new GetQueueAttributesResponse());
-        var scheduler = new RetryScheduler(Sqs.Object, QueueUrl, new BackoffSchedule(10, 20), new OrderProcessor.Processing.OrderLog(Log, 256));
+        var scheduler = Scheduler();
 
         await scheduler.PrimeAsync(CancellationToken.None);
 

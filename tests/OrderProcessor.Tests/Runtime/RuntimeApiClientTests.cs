@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using OrderProcessor.Fuzz;
 using OrderProcessor.Runtime;
 
 namespace OrderProcessor.Tests.Runtime;
@@ -19,7 +20,7 @@ public class RuntimeApiClientTests
         var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent("{}"u8.ToArray()) };
         response.Headers.TryAddWithoutValidation(RuntimeApiHeaders.RequestId, "id-1");
         response.Headers.TryAddWithoutValidation(RuntimeApiHeaders.DeadlineMs, deadline);
-        using var client = new RuntimeApiClient("127.0.0.1:9001", new Answer(response));
+        using var client = new RuntimeApiClient("127.0.0.1:9001", new FixedAnswer(response));
 
         var error = Assert.ThrowsAsync<RuntimeApiException>(() => client.NextAsync());
 
@@ -32,7 +33,7 @@ public class RuntimeApiClientTests
         var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent("{}"u8.ToArray()) };
         response.Headers.TryAddWithoutValidation(RuntimeApiHeaders.RequestId, "id-1");
         response.Headers.TryAddWithoutValidation(RuntimeApiHeaders.DeadlineMs, "253402300799999");
-        using var client = new RuntimeApiClient("127.0.0.1:9001", new Answer(response));
+        using var client = new RuntimeApiClient("127.0.0.1:9001", new FixedAnswer(response));
 
         var (_, context) = await client.NextAsync();
 
@@ -54,7 +55,7 @@ public class RuntimeApiClientTests
     {
         var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent("{}"u8.ToArray()) };
         response.Headers.TryAddWithoutValidation(RuntimeApiHeaders.DeadlineMs, "1700000000000");
-        using var client = new RuntimeApiClient("127.0.0.1:9001", new Answer(response));
+        using var client = new RuntimeApiClient("127.0.0.1:9001", new FixedAnswer(response));
 
         var error = Assert.ThrowsAsync<RuntimeApiException>(() => client.NextAsync());
 
@@ -180,10 +181,5 @@ public class RuntimeApiClientTests
         {
             return e;
         }
-    }
-
-    private sealed class Answer(HttpResponseMessage response) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => Task.FromResult(response);
     }
 }
